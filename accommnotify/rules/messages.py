@@ -1,0 +1,282 @@
+"""Vietnamese and English texts for every issue code.
+
+Messages never contain personal data: templates only take codes' parameters such as a maximum
+length or which part of an MRZ disagreed, never a name or a number given by the user.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- generic shape codes (API layer, schema) ---
+    "required": {
+        "vi": "Trường này là bắt buộc.",
+        "en": "This field is required.",
+    },
+    "type": {
+        "vi": "Giá trị không đúng kiểu dữ liệu.",
+        "en": "The value has the wrong type.",
+    },
+    "unknown_field": {
+        "vi": "Trường này không được hỗ trợ.",
+        "en": "Unknown field.",
+    },
+    "too_long": {
+        "vi": "Dài tối đa {max} ký tự.",
+        "en": "Must be at most {max} characters long.",
+    },
+    "too_short": {
+        "vi": "Phải có ít nhất {min} ký tự.",
+        "en": "Must be at least {min} characters long.",
+    },
+    "out_of_range": {
+        "vi": "Giá trị phải nằm trong khoảng từ {min} đến {max}.",
+        "en": "Must be between {min} and {max}.",
+    },
+    "choice": {
+        "vi": "Giá trị không hợp lệ; chọn một trong: {choices}.",
+        "en": "Not an allowed value; choose one of: {choices}.",
+    },
+    "format": {
+        "vi": "Giá trị không đúng định dạng.",
+        "en": "The value is not in the expected format.",
+    },
+    "invalid_json": {
+        "vi": "Nội dung yêu cầu không phải JSON hợp lệ.",
+        "en": "The request body is not valid JSON.",
+    },
+    "body_too_large": {
+        "vi": "Nội dung yêu cầu quá lớn (tối đa {max_bytes} byte).",
+        "en": "The request body is too large (at most {max_bytes} bytes).",
+    },
+    # --- personal identification number ---
+    "id_number.format": {
+        "vi": "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+        "en": "The personal identification number must be exactly 12 digits.",
+    },
+    "id_number.legacy_cmnd": {
+        "vi": "Số chứng minh nhân dân 9 số không còn giá trị từ ngày 01/01/2025; "
+        "hãy nhập số định danh cá nhân 12 số.",
+        "en": "A 9-digit ID card number (CMND) is no longer valid since 1 January 2025; "
+        "enter the 12-digit personal identification number.",
+    },
+    "id_number.unknown_prefix": {
+        "vi": "Ba chữ số đầu của số định danh cá nhân không phải mã nơi đăng ký khai sinh "
+        "(mã một trong 63 tỉnh, thành phố trước năm 2025, hoặc 101–295 nếu khai sinh ở nước ngoài).",
+        "en": "The first three digits of the personal identification number are not a "
+        "birth-registration code (one of the 63 pre-2025 province codes, or 101–295 for a "
+        "birth registered abroad).",
+    },
+    "id_number.sex_century_mismatch": {
+        "vi": "Chữ số thứ tư của số định danh cá nhân không khớp với giới tính hoặc thế kỷ của năm sinh.",
+        "en": "The fourth digit of the personal identification number does not match the sex "
+        "or the century of birth.",
+    },
+    "id_number.birth_year_mismatch": {
+        "vi": "Chữ số thứ năm và thứ sáu của số định danh cá nhân không khớp với năm sinh.",
+        "en": "Digits 5–6 of the personal identification number do not match the year of birth.",
+    },
+    "id_number.required": {
+        "vi": "Công dân Việt Nam phải có số định danh cá nhân (hoặc số hộ chiếu nếu định cư ở "
+        "nước ngoài); trẻ em dưới 14 tuổi được miễn nếu đi cùng người từ 18 tuổi có số định danh.",
+        "en": "A Vietnamese citizen needs a personal identification number (or a passport number "
+        "if living abroad); a child under 14 may have none if an adult in the same stay has one.",
+    },
+    "id_number.not_applicable": {
+        "vi": "Số định danh cá nhân chỉ dành cho công dân Việt Nam; người nước ngoài khai báo "
+        "hộ chiếu hoặc giấy tờ thay hộ chiếu.",
+        "en": "A personal identification number applies only to Vietnamese citizens; a foreigner "
+        "gives a passport or travel document.",
+    },
+    # --- person ---
+    "full_name.invalid": {
+        "vi": "Họ và tên chỉ được gồm chữ cái, dấu cách, dấu nháy đơn, dấu gạch nối, dấu chấm "
+        "và dài tối đa {max} ký tự.",
+        "en": "A full name may contain only letters, spaces, apostrophes, hyphens and periods, "
+        "and be at most {max} characters long.",
+    },
+    "date_of_birth.in_future": {
+        "vi": "Ngày sinh không được ở tương lai.",
+        "en": "The date of birth cannot be in the future.",
+    },
+    "date_of_birth.implausible": {
+        "vi": "Ngày sinh không hợp lý (tuổi lớn hơn {max}).",
+        "en": "The date of birth is implausible (age over {max}).",
+    },
+    "nationality.unknown": {
+        "vi": "Mã quốc tịch không hợp lệ (dùng mã ISO 3166-1 alpha-3, ví dụ VNM).",
+        "en": "Unknown nationality code (use ISO 3166-1 alpha-3, e.g. VNM).",
+    },
+    # --- foreigners ---
+    "document.required": {
+        "vi": "Người nước ngoài phải khai báo hộ chiếu hoặc giấy tờ thay hộ chiếu.",
+        "en": "A foreigner must give a passport or travel document.",
+    },
+    "document.format": {
+        "vi": "Số hộ chiếu hoặc giấy tờ phải gồm 5–20 ký tự là chữ in hoa (A–Z) hoặc chữ số.",
+        "en": "The document number must be 5–20 capital letters (A–Z) or digits.",
+    },
+    "visa.required": {
+        "vi": "Cần khai báo thị thực: loại giấy tờ và ngày hết hạn (trừ trường hợp miễn thị thực).",
+        "en": "Visa details are required: the kind, and the valid-until date unless visa-exempt.",
+    },
+    "visa.expired": {
+        "vi": "Thị thực hoặc giấy tờ cư trú hết hạn trước ngày đến.",
+        "en": "The visa or residence document expires before the arrival date.",
+    },
+    "entry_date.after_arrival": {
+        "vi": "Ngày nhập cảnh không được sau ngày đến cơ sở lưu trú.",
+        "en": "The entry date cannot be after the arrival date.",
+    },
+    "mrz.format": {
+        "vi": "Vùng đọc máy (MRZ) không đúng định dạng hộ chiếu (2 dòng, mỗi dòng 44 ký tự).",
+        "en": "The machine-readable zone (MRZ) is not a valid passport MRZ (2 lines of 44 characters).",
+    },
+    "mrz.check_digit": {
+        "vi": "Số kiểm tra của vùng MRZ không đúng ({part}); hãy quét hoặc nhập lại.",
+        "en": "An MRZ check digit is wrong ({part}); scan or type it again.",
+    },
+    "mrz.mismatch": {
+        "vi": "Vùng MRZ không khớp với {part} đã khai.",
+        "en": "The MRZ does not match the {part} given.",
+    },
+    # --- geography ---
+    "ward.unknown": {
+        "vi": "Mã xã, phường không có trong danh mục hành chính hiện hành (từ 01/07/2025).",
+        "en": "Unknown ward/commune code on the current administrative map (since 1 July 2025).",
+    },
+    "province.unknown": {
+        "vi": "Mã tỉnh, thành phố không có trong danh mục hiện hành (34 tỉnh, thành phố).",
+        "en": "Unknown province code on the current map (34 provinces).",
+    },
+    "ward.province_mismatch": {
+        "vi": "Xã, phường không thuộc tỉnh, thành phố đã chọn.",
+        "en": "The ward/commune does not belong to the given province.",
+    },
+    # --- stay ---
+    "stay.arrival_in_future": {
+        "vi": "Thời điểm đến không được muộn hơn hiện tại quá 10 phút.",
+        "en": "The arrival time cannot be more than 10 minutes in the future.",
+    },
+    "stay.departure_before_arrival": {
+        "vi": "Thời điểm dự kiến rời đi không được trước thời điểm đến.",
+        "en": "The expected departure cannot be before the arrival.",
+    },
+    "stay.temporary_residence_required": {
+        "vi": "Thời gian lưu trú dự kiến từ {days} ngày trở lên: cần đăng ký tạm trú thay cho "
+        "thông báo lưu trú.",
+        "en": "A planned stay of {days} days or more needs a temporary-residence registration "
+        "instead of a stay notification.",
+    },
+    "guests.too_many": {
+        "vi": "Một lần lưu trú có tối đa {max} người.",
+        "en": "A stay can have at most {max} guests.",
+    },
+    # --- facility form scanner ---
+    "scan.malformed": {
+        "vi": "Không đọc được dữ liệu đã quét (mã QR căn cước hoặc MRZ hộ chiếu bị thiếu hoặc sai); "
+        "hãy quét lại.",
+        "en": "The scan could not be read (incomplete or invalid ID-card QR code or passport MRZ); "
+        "please scan again.",
+    },
+}
+
+#: Used when a code has no entry.
+GENERIC: dict[str, str] = {"vi": "Giá trị không hợp lệ.", "en": "Invalid value."}
+
+#: Parameter values filled in when the caller gave none.
+DEFAULT_PARAMS: dict[str, dict] = {
+    "full_name.invalid": {"max": 100},
+    "date_of_birth.implausible": {"max": 130},
+    "stay.temporary_residence_required": {"days": 30},
+    "guests.too_many": {"max": 200},
+}
+
+#: Text used when a template's parameters are missing.
+FALLBACKS: dict[str, dict[str, str]] = {
+    "too_long": {"vi": "Giá trị quá dài.", "en": "The value is too long."},
+    "too_short": {"vi": "Giá trị quá ngắn.", "en": "The value is too short."},
+    "out_of_range": {"vi": "Giá trị nằm ngoài phạm vi cho phép.", "en": "The value is out of range."},
+    "choice": {"vi": "Giá trị không nằm trong danh sách cho phép.", "en": "Not an allowed value."},
+    "body_too_large": {"vi": "Nội dung yêu cầu quá lớn.", "en": "The request body is too large."},
+    "mrz.check_digit": {
+        "vi": "Số kiểm tra của vùng MRZ không đúng; hãy quét hoặc nhập lại.",
+        "en": "An MRZ check digit is wrong; scan or type it again.",
+    },
+    "mrz.mismatch": {
+        "vi": "Vùng MRZ không khớp với thông tin đã khai.",
+        "en": "The MRZ does not match the details given.",
+    },
+}
+
+#: Translations of the ``part`` parameter (MRZ fields).
+PART_LABELS: dict[str, dict[str, str]] = {
+    "document_number": {"vi": "số giấy tờ", "en": "document number"},
+    "date_of_birth": {"vi": "ngày sinh", "en": "date of birth"},
+    "birth_date": {"vi": "ngày sinh", "en": "date of birth"},
+    "expiry_date": {"vi": "ngày hết hạn", "en": "expiry date"},
+    "personal_number": {"vi": "số cá nhân", "en": "personal number"},
+    "composite": {"vi": "số kiểm tra tổng hợp", "en": "composite check digit"},
+    "sex": {"vi": "giới tính", "en": "sex"},
+    "nationality": {"vi": "quốc tịch", "en": "nationality"},
+}
+
+
+def _param(key: str, value: object, lang: str) -> object:
+    if key == "part" and isinstance(value, str) and value in PART_LABELS:
+        return PART_LABELS[value][lang]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def message(code: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """The text for ``code`` in ``lang`` ("vi" or "en"; anything else gives Vietnamese)."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return GENERIC[lang]
+    template = entry.get(lang) or entry.get("en") or entry.get("vi") or GENERIC[lang]
+    if "{" not in template:
+        return template
+    values = dict(DEFAULT_PARAMS.get(code, ()))
+    values.update((k, _param(k, v, lang)) for k, v in params.items())
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        fallback = FALLBACKS.get(code)
+        return fallback[lang] if fallback else GENERIC[lang]
+
+
+_Q = re.compile(r"^q=([0-9.]+)$", re.I)
+
+
+@lru_cache(maxsize=512)
+def pick_language(accept_language_header: str | None) -> str:
+    """"vi" or "en" from an Accept-Language header (q-values honoured); "vi" when nothing
+    matches or the header is missing."""
+    if not accept_language_header:
+        return DEFAULT_LANGUAGE
+    ranked: list[tuple[float, int, str]] = []
+    for index, item in enumerate(accept_language_header.split(",")):
+        tag, *attrs = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for attr in attrs:
+            m = _Q.match(attr.replace(" ", ""))
+            if m:
+                try:
+                    q = float(m.group(1))
+                except ValueError:
+                    q = 0.0
+        lang = tag.split("-")[0].lower()
+        if q > 0 and lang in LANGUAGES:
+            ranked.append((-q, index, lang))
+    if not ranked:
+        return DEFAULT_LANGUAGE
+    return min(ranked)[2]
