@@ -268,10 +268,11 @@ def pick_language(accept_language_header: str | None) -> str:
         tag, *attrs = (p.strip() for p in item.split(";"))
         q = 1.0
         for attr in attrs:
-            m = _Q.match(attr.replace(" ", ""))
-            if m:
+            attr = attr.replace(" ", "")
+            if attr[:2].lower() == "q=":
+                m = _Q.match(attr)
                 try:
-                    q = float(m.group(1))
+                    q = float(m.group(1)) if m else 0.0  # a malformed weight: not acceptable
                 except ValueError:
                     q = 0.0
         lang = tag.split("-")[0].lower()

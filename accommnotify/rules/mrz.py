@@ -165,3 +165,38 @@ def check_mrz_against(
     if data.nationality != nationality:
         issues.append(Issue(FIELD, "mrz.mismatch", {"part": "nationality"}))
     return issues
+
+
+def _pad(s: str, n: int) -> str:
+    if len(s) > n:
+        raise ValueError("field too long for the MRZ")
+    return s + "<" * (n - len(s))
+
+
+def make_td3(
+    surname: str,
+    given_names: str,
+    number: str,
+    nationality: str,
+    birth_yymmdd: str,
+    sex: str,
+    expiry_yymmdd: str,
+    personal_number: str = "",
+    issuing_state: str | None = None,
+) -> tuple[str, str]:
+    """Build a TD3 MRZ with correct check digits (for tests, benchmarks and demo data).
+
+    ``sex`` is the MRZ letter ("M", "F", "X" or "<"); names use A-Z and spaces.
+    """
+    name = surname.upper().replace(" ", "<") + "<<" + given_names.upper().replace(" ", "<")
+    line1 = "P<" + _pad(issuing_state or nationality, 3) + _pad(name, 39)
+    num = _pad(number, 9)
+    personal = _pad(personal_number, 14)
+    line2 = (
+        num + mrz_check_digit(num) + _pad(nationality, 3)
+        + birth_yymmdd + mrz_check_digit(birth_yymmdd) + sex
+        + expiry_yymmdd + mrz_check_digit(expiry_yymmdd)
+        + personal + mrz_check_digit(personal)
+    )
+    line2 += mrz_check_digit(line2[0:10] + line2[13:20] + line2[21:43])
+    return line1, line2
