@@ -1,0 +1,115 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas that validate requests."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, jsonify, render_template_string
+
+from ..intake import schemas as s
+
+PROBLEM = {"description": "Problem details (RFC 9457)",
+           "content": {"application/problem+json": {"schema": "Problem"}}}
+
+
+def _json(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+STAY_ID = {"name": "stay_id", "in": "path", "required": True, "schema": {"type": "string"}}
+ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400": PROBLEM}
+
+OPERATIONS = {
+    "/stays": {
+        "post": {"summary": "Notify one stay", "operationId": "createStay", "requestBody": _body("Stay"),
+                 "responses": {"201": _json("StayOut", "Created"),
+                               "200": _json("StayOut", "Replay of the same stay (Idempotent-Replayed: true)"),
+                               "409": PROBLEM, **ERRORS}},
+        "get": {"summary": "List stays, newest first", "operationId": "listStays",
+                "parameters": [{"in": "query", "schema": s.ListStaysQuery}],
+                "responses": {"200": _json("StayListOut"), **ERRORS}},
+    },
+    "/stays/bulk": {
+        "post": {"summary": "Notify up to 500 stays; each succeeds or fails on its own",
+                 "operationId": "createStaysBulk", "requestBody": _body("Bulk"),
+                 "responses": {"200": _json("BulkOut"), **ERRORS}},
+    },
+    "/stays/{stay_id}": {
+        "parameters": [STAY_ID],
+        "get": {"summary": "Read a stay", "operationId": "getStay",
+                "responses": {"200": _json("StayOut"), **ERRORS}},
+        "patch": {"summary": "Amend a stay: room, dates, reason, correct or add guests",
+                  "operationId": "amendStay", "requestBody": _body("StayPatch"),
+                  "responses": {"200": _json("StayOut"), "409": PROBLEM, **ERRORS}},
+    },
+    "/stays/{stay_id}/departure": {
+        "parameters": [STAY_ID],
+        "post": {"summary": "Record the departure of all or some guests", "operationId": "recordDeparture",
+                 "requestBody": _body("Departure"), "responses": {"200": _json("StayOut"), "409": PROBLEM, **ERRORS}},
+    },
+    "/stays/{stay_id}/cancel": {
+        "parameters": [STAY_ID],
+        "post": {"summary": "Cancel a stay registered by mistake", "operationId": "cancelStay",
+                 "requestBody": _body("Cancel"), "responses": {"200": _json("StayOut"), **ERRORS}},
+    },
+    "/notifications": {
+        "get": {"summary": "Notifications, e.g. ?status=rejected for what needs attention",
+                "operationId": "listNotifications",
+                "parameters": [{"in": "query", "schema": s.ListNotificationsQuery}],
+                "responses": {"200": _json("NotificationListOut"), **ERRORS}},
+    },
+}
+
+SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkSchema,
+           "Departure": s.DepartureSchema, "Cancel": s.CancelSchema, "StayOut": s.StayOut,
+           "StayListOut": s.StayListOut, "BulkOut": s.BulkOut, "NotificationListOut": s.NotificationListOut,
+           "Problem": s.ProblemOut}
+
+
+def _schema_name_resolver(schema):
+    cls = schema if isinstance(schema, type) else type(schema)
+    for name, known in SCHEMAS.items():
+        if known is cls:
+            return name
+    return cls.__name__.removesuffix("Schema")
+
+
+def build_spec() -> dict:
+    spec = APISpec(title="accommnotify facility API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
+                   info={"description": "Post stays; the service notifies the police (see SPEC §5)."},
+                   servers=[{"url": "/api/v1"}],
+                   components={"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+                   security=[{"apiKey": []}])
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    for path, operations in OPERATIONS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>accommnotify API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}
+code{background:#f3f3f3;padding:.1rem .3rem}section{border-top:1px solid #ddd;padding:.5rem 0}</style></head>
+<body><h1>{{ spec.info.title }}</h1><p>{{ spec.info.description }}</p>
+<p>Machine-readable document: <a href="openapi.json">openapi.json</a>. Authenticate with
+<code>Authorization: Bearer &lt;API key&gt;</code>. Errors are <code>application/problem+json</code>.</p>
+{% for path, ops in spec.paths.items() %}{% for method, op in ops.items() if method != 'parameters' %}
+<section><h2><code>{{ method|upper }} /api/v1{{ path }}</code></h2><p>{{ op.summary }}</p>
+<p>Responses: {% for code in op.responses %}<code>{{ code }}</code> {% endfor %}</p></section>
+{% endfor %}{% endfor %}</body></html>"""
+
+
+def register(bp):
+    @bp.get("/openapi.json")
+    def openapi_json():
+        cache = current_app.extensions.setdefault("accommnotify.openapi", {})
+        if "spec" not in cache:
+            cache["spec"] = build_spec()
+        return jsonify(cache["spec"])
+
+    @bp.get("/docs")
+    def docs():
+        return render_template_string(DOCS_PAGE, spec=build_spec())

@@ -1,0 +1,91 @@
+"""The facility API (SPEC §5): thin views over the intake service."""
+from flask import Blueprint, g, jsonify, request
+
+from ..intake import changes, service
+from ..intake.errors import InvalidInput, render_issues
+from ..intake.prepare import load
+from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
+from ..rules.issues import Issue
+from . import openapi, problems
+from .auth import require_api_key
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+problems.register(bp)
+openapi.register(bp)
+PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
+_STAYS_QUERY = ListStaysQuery()
+_NOTIFICATIONS_QUERY = ListNotificationsQuery()
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    return require_api_key()
+
+
+def json_body():
+    """The parsed body; a clear 400/415 rather than a stack trace for anything that is not JSON."""
+    if request.method in ("POST", "PATCH") and not request.is_json and request.content_length:
+        raise InvalidInput("Send the body as application/json.", [Issue("body", "format")])
+    payload = request.get_json(silent=True)
+    if payload is None and request.content_length:
+        raise InvalidInput("The body is not valid JSON.", [Issue("body", "invalid_json")])
+    return payload
+
+
+def _query(schema):
+    return load(schema, request.args.to_dict())
+
+
+@bp.post("/stays")
+def create_stay():
+    created = service.create_stay(g.facility, json_body())
+    response = jsonify(created.stay)
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+        return response, 200
+    response.headers["Location"] = f"/api/v1/stays/{created.stay['id']}"
+    return response, 201
+
+
+@bp.post("/stays/bulk")
+def create_stays_bulk():
+    results = service.create_stays_bulk(g.facility, json_body())
+    lang = problems.language()
+    for result in results:
+        if "issues" in result:
+            result["errors"] = render_issues(result.pop("issues"), lang)
+    return jsonify(results=results)
+
+
+@bp.get("/stays/<stay_id>")
+def get_stay(stay_id):
+    return jsonify(service.get_stay(g.facility, stay_id))
+
+
+@bp.get("/stays")
+def list_stays():
+    stays, next_cursor = service.list_stays(g.facility, **_query(_STAYS_QUERY))
+    return jsonify(stays=stays, next_cursor=next_cursor)
+
+
+@bp.patch("/stays/<stay_id>")
+def amend_stay(stay_id):
+    return jsonify(changes.amend_stay(g.facility, stay_id, json_body()))
+
+
+@bp.post("/stays/<stay_id>/departure")
+def record_departure(stay_id):
+    return jsonify(changes.record_departure(g.facility, stay_id, json_body()))
+
+
+@bp.post("/stays/<stay_id>/cancel")
+def cancel_stay(stay_id):
+    return jsonify(changes.cancel_stay(g.facility, stay_id, json_body()))
+
+
+@bp.get("/notifications")
+def list_notifications():
+    items, next_cursor = service.list_notifications(g.facility, **_query(_NOTIFICATIONS_QUERY))
+    return jsonify(notifications=items, next_cursor=next_cursor)

@@ -1,0 +1,226 @@
+"""What happens to a stay after its arrival: corrections, departures and cancellation.
+
+An arrival not yet delivered is corrected in place (it is built from the current rows when it is
+sent) and withdrawn by a cancellation; once it may have reached the police, a correction sends an
+`amendment` and a cancellation a `cancellation`. Conditional UPDATEs decide which, so a dispatcher
+claiming the same row at the same moment can never make a correction disappear.
+"""
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+
+from ..extensions import db
+from ..rules.deadlines import arrival_deadline, category_for
+from ..rules.issues import Issue
+from ..routing import receiver_for
+from ..timeutil import utcnow
+from . import views
+from .errors import Conflict, InvalidInput
+from .prepare import check, load
+from .rows import arrival_row, followup_row, guest_fields, guest_row, warnings_json
+from .schemas import CancelSchema, DepartureSchema, StayPatchSchema
+from .vocab import UNDELIVERED
+
+STAYS, GUESTS, NOTIFICATIONS = views.STAYS, views.GUESTS, views.NOTIFICATIONS
+STAY_FIELDS = ("room", "reason", "reason_note", "arrived_at", "expected_departure")
+REQUIRED_STAY_FIELDS = ("reason", "arrived_at")
+NEW_GUEST_REQUIRED = ("full_name", "date_of_birth", "sex", "nationality")
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_PATCH = StayPatchSchema()
+_DEPARTURE = DepartureSchema()
+_CANCEL = CancelSchema()
+
+
+def _guest_input(row) -> dict:
+    """A stored guest in the shape the rules read (the API's loaded form)."""
+    guest = {key: row[key] for key in ("full_name", "date_of_birth", "sex", "nationality", "id_number",
+                                        "passport_number", "phone", "permanent_address", "entry_date",
+                                        "entry_port", "purpose")}
+    guest["document"] = ({"type": row["document_type"], "number": row["document_number"],
+                          "mrz": row["document_mrz"]} if row["document_number"] else None)
+    guest["visa"] = ({"kind": row["visa_kind"], "number": row["visa_number"],
+                      "valid_until": row["visa_valid_until"]} if row["visa_kind"] else None)
+    return guest
+
+
+def _load_stay(facility, stay_id):
+    stay = views.stay_row(facility, stay_id, for_update=True)
+    guests = db.session.execute(select(GUESTS).where(GUESTS.c.stay_id == stay_id)
+                                .order_by(GUESTS.c.position)).mappings().all()
+    notes = db.session.execute(select(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id)
+                               .order_by(NOTIFICATIONS.c.id)).mappings().all()
+    return stay, guests, notes
+
+
+def _finish(facility, stay_id) -> dict:
+    db.session.commit()
+    view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
+    db.session.rollback()
+    return view
+
+
+def _update_if_undelivered(note_id, now, **changes) -> bool:
+    """Corrects an undelivered notification in place; False if it was claimed or delivered meanwhile."""
+    result = db.session.execute(update(NOTIFICATIONS)
+                                .where(NOTIFICATIONS.c.id == note_id, NOTIFICATIONS.c.status.in_(UNDELIVERED))
+                                .values(updated_at=now, **changes))
+    return result.rowcount == 1
+
+
+def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
+    now = now or utcnow()
+    patch = load(_PATCH, payload)
+    stay, guest_rows, notes = _load_stay(facility, stay_id)
+    if stay["status"] == "cancelled":
+        raise Conflict("A cancelled stay cannot be amended.", [Issue("status", "stay.cancelled")])
+
+    issues = []
+    merged = {"external_ref": stay["external_ref"], **{k: stay[k] for k in STAY_FIELDS}}
+    for key in STAY_FIELDS:
+        if key in patch:
+            if patch[key] is None and key in REQUIRED_STAY_FIELDS:
+                issues.append(Issue(key, "required"))
+            merged[key] = patch[key]
+    stay_changed = any(merged[k] != stay[k] for k in STAY_FIELDS)
+
+    originals = [_guest_input(g) for g in guest_rows]
+    merged_guests = [dict(g) for g in originals]
+    position_by_id = {g["id"]: i for i, g in enumerate(guest_rows)}
+    patch_index_of = {}  # merged position -> index in the patch body, for error paths
+    for i, guest_patch in enumerate(patch.get("guests") or []):
+        guest_patch = dict(guest_patch)
+        guest_id = guest_patch.pop("id", None)
+        if guest_id is not None:
+            if guest_id not in position_by_id:
+                issues.append(Issue(f"guests[{i}].id", "not_found"))
+                continue
+            position = position_by_id[guest_id]
+            merged_guests[position].update(guest_patch)
+        else:
+            issues += [Issue(f"guests[{i}].{k}", "required") for k in NEW_GUEST_REQUIRED if not guest_patch.get(k)]
+            position = len(merged_guests)
+            merged_guests.append(guest_patch)
+        patch_index_of[position] = i
+    if issues:
+        raise InvalidInput("The amendment has invalid fields.", issues)
+
+    merged["guests"] = merged_guests
+    try:
+        warnings = check(merged, now)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, [_patch_path(issue, patch_index_of, guest_rows) for issue in exc.issues])
+
+    changed_positions = {p for p in range(len(guest_rows)) if merged_guests[p] != originals[p]}
+    new_positions = range(len(guest_rows), len(merged_guests))
+    if not stay_changed and not changed_positions and not new_positions:
+        db.session.rollback()
+        return get_view(facility, stay_id)
+
+    db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
+        updated_at=now, warnings=warnings_json(warnings), **{k: merged[k] for k in STAY_FIELDS}))
+    for position in changed_positions:
+        db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
+                           .values(**guest_fields(merged_guests[position])))
+    new_guests = [guest_row(stay_id, p, merged_guests[p]) for p in new_positions]
+    if new_guests:
+        db.session.execute(insert(GUESTS), new_guests)
+        db.session.execute(insert(NOTIFICATIONS),
+                           [arrival_row(facility, stay_id, g, merged["arrived_at"], now) for g in new_guests])
+
+    affected = range(len(guest_rows)) if stay_changed else sorted(changed_positions)
+    for position in affected:
+        guest = {**guest_rows[position], **guest_fields(merged_guests[position])}
+        _correct_or_amend(facility, stay_id, guest, notes, merged["arrived_at"], now)
+    return _finish(facility, stay_id)
+
+
+def _patch_path(issue: Issue, patch_index_of: dict, guest_rows) -> Issue:
+    """Error paths name the guest as the PATCH body did; guests not in the body are named by id."""
+    if not issue.field.startswith("guests["):
+        return issue
+    position = int(issue.field[len("guests["):issue.field.index("]")])
+    rest = issue.field[issue.field.index("]") + 1:]
+    if position in patch_index_of:
+        return Issue(f"guests[{patch_index_of[position]}]{rest}", issue.code, issue.params)
+    return Issue(f"guests[id={guest_rows[position]['id']}]{rest}", issue.code, issue.params)
+
+
+def _correct_or_amend(facility, stay_id, guest, notes, arrived_at, now):
+    arrival = next((n for n in notes if n["guest_id"] == guest["id"] and n["event"] == "arrival"), None)
+    category = category_for(guest["nationality"])
+    if arrival is not None and arrival["status"] in UNDELIVERED:
+        deadline = arrival_deadline(category, arrived_at)
+        if _update_if_undelivered(arrival["id"], now, category=category, deadline_at=deadline,
+                             late=deadline < now, urgent=category == "foreigner",
+                             receiver=receiver_for(category, facility.province_code, facility.ward_code)):
+            return
+    pending = next((n for n in notes if n["guest_id"] == guest["id"] and n["event"] == "amendment"
+                    and n["status"] in UNDELIVERED), None)
+    if pending is not None and _update_if_undelivered(pending["id"], now, category=category):
+        return
+    db.session.execute(insert(NOTIFICATIONS), [followup_row(
+        facility, stay_id, guest, "amendment", now, amends=arrival["id"] if arrival else None)])
+
+
+def get_view(facility, stay_id):
+    view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
+    db.session.rollback()
+    return view
+
+
+def record_departure(facility, stay_id: str, payload, *, now=None) -> dict:
+    now = now or utcnow()
+    data = load(_DEPARTURE, payload or {})
+    stay, guest_rows, _notes = _load_stay(facility, stay_id)
+    if stay["status"] == "cancelled":
+        raise Conflict("A cancelled stay cannot depart.", [Issue("status", "stay.cancelled")])
+    departed_at = data.get("departed_at") or now
+    issues = []
+    if departed_at < stay["arrived_at"]:
+        issues.append(Issue("departed_at", "stay.departure_before_arrival"))
+    if departed_at > now + FUTURE_TOLERANCE:
+        issues.append(Issue("departed_at", "stay.departure_in_future"))
+    wanted = data.get("guest_ids")
+    by_id = {g["id"]: g for g in guest_rows}
+    if wanted is not None:
+        issues += [Issue(f"guest_ids[{i}]", "not_found") for i, gid in enumerate(wanted) if gid not in by_id]
+    if issues:
+        raise InvalidInput("The departure has invalid fields.", issues)
+
+    leaving = [g for g in guest_rows if (wanted is None or g["id"] in wanted) and g["departed_at"] is None]
+    if leaving:
+        db.session.execute(update(GUESTS).where(GUESTS.c.id.in_([g["id"] for g in leaving]))
+                           .values(departed_at=departed_at))
+        db.session.execute(insert(NOTIFICATIONS),
+                           [followup_row(facility, stay_id, g, "departure", now) for g in leaving])
+    leaving_ids = {g["id"] for g in leaving}
+    if all(g["departed_at"] is not None or g["id"] in leaving_ids for g in guest_rows):
+        db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
+            status="departed", departed_at=departed_at, updated_at=now))
+    return _finish(facility, stay_id)
+
+
+def cancel_stay(facility, stay_id: str, payload, *, now=None) -> dict:
+    """A stay registered by mistake. Cancelling twice changes nothing."""
+    now = now or utcnow()
+    data = load(_CANCEL, payload or {})
+    stay, guest_rows, _notes = _load_stay(facility, stay_id)
+    if stay["status"] == "cancelled":
+        db.session.rollback()
+        return get_view(facility, stay_id)
+    db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
+        status="cancelled", cancelled_at=now, cancel_reason=data["reason"], updated_at=now))
+    db.session.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id,
+                                                   NOTIFICATIONS.c.status.in_(UNDELIVERED))
+                       .values(status="withdrawn", updated_at=now))
+    # Whatever may have reached the police (delivered or in flight) is taken back explicitly.
+    reached = db.session.execute(
+        select(NOTIFICATIONS.c.guest_id, NOTIFICATIONS.c.id)
+        .where(NOTIFICATIONS.c.stay_id == stay_id, NOTIFICATIONS.c.event == "arrival",
+               NOTIFICATIONS.c.status.in_(("accepted", "sending")))).all()
+    by_id = {g["id"]: g for g in guest_rows}
+    if reached:
+        db.session.execute(insert(NOTIFICATIONS), [
+            followup_row(facility, stay_id, by_id[guest_id], "cancellation", now, amends=arrival_id)
+            for guest_id, arrival_id in reached])
+    return _finish(facility, stay_id)

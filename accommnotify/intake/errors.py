@@ -1,0 +1,55 @@
+"""Failures of the intake service, each carrying stable codes and field paths (SPEC §5)."""
+from ..rules.issues import Issue
+from ..rules.messages import message
+
+
+class IntakeError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", issues: list[Issue] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.issues = issues or []
+
+
+class InvalidInput(IntakeError):
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(IntakeError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(IntakeError):
+    status = 409
+    title = "Conflict"
+
+
+def issues_from_marshmallow(messages, path: str = "") -> list[Issue]:
+    """Marshmallow's nested error dict (our messages are codes) as a flat list of Issues."""
+    issues: list[Issue] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                sub = path
+            elif isinstance(key, int):
+                sub = f"{path}[{key}]"
+            else:
+                sub = f"{path}.{key}" if path else str(key)
+            issues.extend(issues_from_marshmallow(value, sub))
+    elif isinstance(messages, list):
+        for item in messages:
+            issues.extend(issues_from_marshmallow(item, path))
+    else:
+        code, *pairs = str(messages).split("|")
+        params = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+        issues.append(Issue(path or "body", code, params))
+    return issues
+
+
+def render_issues(issues: list[Issue], lang: str) -> list[dict]:
+    return [{"field": i.field, "code": i.code, "message": message(i.code, lang, **dict(i.params))}
+            for i in issues]

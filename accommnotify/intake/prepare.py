@@ -1,0 +1,79 @@
+"""From a posted body to a checked stay: shape (marshmallow), normalisation, then the rule set.
+
+This is the single entry to validation for the API, the facility form and file import.
+"""
+import hashlib
+import json
+from datetime import date, datetime
+
+from marshmallow import ValidationError
+
+from ..rules.nationality import VIETNAM
+from ..rules.person_name import normalize_full_name
+from ..rules.stay import check_stay
+from .errors import InvalidInput, issues_from_marshmallow
+from .schemas import StaySchema
+
+STAY_SCHEMA = StaySchema()
+_STRIPPED = ("id_number", "passport_number", "phone", "permanent_address", "entry_port", "purpose")
+
+
+def load(schema, payload):
+    """Shape only: raises InvalidInput with field paths and codes."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("The body must be a JSON object.", issues_from_marshmallow("type"))
+    try:
+        return schema.load(payload)
+    except ValidationError as exc:
+        raise InvalidInput("The request has invalid fields.", issues_from_marshmallow(exc.messages))
+
+
+def normalize_guest(guest: dict) -> dict:
+    """Forgiving clean-up before the rules: spacing, case of codes. Never strips accents."""
+    if guest.get("full_name") is not None:
+        guest["full_name"] = normalize_full_name(guest["full_name"])
+    if guest.get("nationality"):
+        guest["nationality"] = guest["nationality"].strip().upper()
+    for key in _STRIPPED:
+        value = guest.get(key)
+        if isinstance(value, str):
+            guest[key] = value.strip() or None
+    if guest.get("passport_number"):
+        guest["passport_number"] = guest["passport_number"].replace(" ", "").upper()
+    document = guest.get("document")
+    if document and document.get("number"):
+        document["number"] = document["number"].replace(" ", "").upper()
+    return guest
+
+
+def check(data: dict, now: datetime) -> list:
+    """Runs the rule set on a loaded stay; raises InvalidInput, returns the warnings."""
+    for guest in data["guests"]:
+        normalize_guest(guest)
+    if data.get("room") is not None:
+        data["room"] = data["room"].strip() or None
+    errors, warnings = check_stay(data, now)
+    if errors:
+        raise InvalidInput("The stay breaks one or more rules.", errors)
+    return warnings
+
+
+def prepare_stay(payload, now: datetime) -> tuple[dict, list]:
+    data = load(STAY_SCHEMA, payload)
+    return data, check(data, now)
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def request_hash(data: dict) -> str:
+    """Hash of the loaded stay, so equal stays written differently (key order, spacing) replay."""
+    canonical = json.dumps(data, sort_keys=True, default=_plain, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def is_citizen(guest) -> bool:
+    return guest["nationality"] == VIETNAM

@@ -1,0 +1,237 @@
+"""The shape of what facilities send (types, lengths, choices, unknown fields).
+
+Marshmallow checks the shape and the OpenAPI document is generated from these same classes; the
+domain rules of SPEC §3 live in `accommnotify.rules` and run on what these schemas load. Error
+messages here are stable codes, turned into field paths and vi/en text by `intake.errors`.
+"""
+from marshmallow import RAISE, Schema, fields, validate
+
+from ..timeutil import VN_TZ
+from .vocab import DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
+
+_FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
+                 "invalid_awareness": "format", "format": "format", "type": "type",
+                 "validator_failed": "format"}
+
+
+def _errors(**more):
+    return {**_FIELD_ERRORS, **more}
+
+
+def text(max_length: int, *, required=False, allow_none=True, min_length=0, **kw):
+    validators = [validate.Length(max=max_length, error="too_long|max={max}")]
+    if min_length:
+        validators.insert(0, validate.Length(min=min_length, error="too_short|min={min}"))
+    return fields.String(required=required, allow_none=allow_none and not required,
+                         validate=validators, error_messages=_errors(), **kw)
+
+
+def choice(options, *, required=False, **kw):
+    return fields.String(required=required, allow_none=not required,
+                         validate=validate.OneOf(options, error="choice|choices={choices}"),
+                         error_messages=_errors(), metadata={"enum": list(options)}, **kw)
+
+
+def date(*, required=False, **kw):
+    return fields.Date(required=required, allow_none=not required,
+                       error_messages=_errors(invalid="format"), **kw)
+
+
+def moment(*, required=False, **kw):
+    """A datetime; a value without an offset means Vietnam local time."""
+    return fields.AwareDateTime(default_timezone=VN_TZ, required=required, allow_none=not required,
+                                error_messages=_errors(invalid="format"), **kw)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "unknown_field", "type": "type"}
+
+
+class DocumentSchema(StrictSchema):
+    type = choice(DOCUMENT_TYPES, required=True)
+    number = text(20, required=True, min_length=1)
+    mrz = text(100, metadata={"description": "The two 44-character lines of a TD3 passport MRZ."})
+
+
+class VisaSchema(StrictSchema):
+    kind = choice(VISA_KINDS, required=True)
+    number = text(50)
+    valid_until = date(metadata={"description": "Required unless kind is visa_exempt."})
+
+
+def _nested(schema, **kw):
+    return fields.Nested(schema, allow_none=True, error_messages=_errors(), **kw)
+
+
+class GuestFields(StrictSchema):
+    full_name = text(200, min_length=1)
+    date_of_birth = date()
+    sex = choice(SEXES)
+    nationality = text(3, metadata={"description": "ISO 3166-1 alpha-3 or ICAO XXA/XXB/XXC/XXX"})
+    id_number = text(20, metadata={"description": "12-digit personal identification number (citizens)"})
+    passport_number = text(20, metadata={"description": "A citizen living abroad may give this instead"})
+    phone = text(30)
+    permanent_address = text(300)
+    document = _nested(DocumentSchema)
+    visa = _nested(VisaSchema)
+    entry_date = date()
+    entry_port = text(100)
+    purpose = text(200)
+
+
+class GuestSchema(GuestFields):
+    full_name = text(200, required=True, min_length=1)
+    date_of_birth = date(required=True)
+    sex = choice(SEXES, required=True)
+    nationality = text(3, required=True, min_length=1)
+
+
+class GuestPatchSchema(GuestFields):
+    """A correction of a guest (`id` given: only the fields sent change) or a new guest (no `id`)."""
+    id = text(32, metadata={"description": "Id of the guest to correct; omit to add a guest"})
+
+
+def _guest_list(schema):
+    return fields.List(fields.Nested(schema), error_messages=_errors())
+
+
+class StaySchema(StrictSchema):
+    external_ref = text(100, required=True, min_length=1,
+                        metadata={"description": "The facility's booking or admission number; the idempotency key"})
+    room = text(50)
+    reason = choice(REASONS, required=True)
+    reason_note = text(500)
+    arrived_at = moment(required=True)
+    expected_departure = moment()
+    guests = fields.List(fields.Nested(GuestSchema), required=True, error_messages=_errors())
+
+
+class StayPatchSchema(StrictSchema):
+    room = text(50)
+    reason = choice(REASONS)
+    reason_note = text(500)
+    arrived_at = moment()
+    expected_departure = moment()
+    guests = _guest_list(GuestPatchSchema)
+
+
+class BulkSchema(StrictSchema):
+    # Items are loaded one by one by the service so one bad stay never sinks the others.
+    stays = fields.List(fields.Dict(), required=True, error_messages=_errors(),
+                        metadata={"description": "Up to 500 stays, each as in POST /stays"})
+
+
+class DepartureSchema(StrictSchema):
+    departed_at = moment(metadata={"description": "Defaults to now"})
+    guest_ids = fields.List(text(32, required=True), allow_none=True, error_messages=_errors(),
+                            metadata={"description": "Only these guests leave; all when omitted"})
+
+
+class CancelSchema(StrictSchema):
+    reason = text(500, required=True, min_length=1)
+
+
+class ListStaysQuery(StrictSchema):
+    status = choice(("in_house", "departed", "cancelled"))
+    arrived_from = moment()
+    arrived_to = moment()
+    cursor = text(40)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
+                           error_messages=_errors())
+
+
+class ListNotificationsQuery(StrictSchema):
+    status = choice(("pending", "sending", "accepted", "rejected", "retrying", "dead", "withdrawn"))
+    cursor = text(40)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
+                           error_messages=_errors())
+
+
+# Response shapes, for the OpenAPI document.
+class RejectionOut(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class NotificationOut(Schema):
+    id = fields.String()
+    event = fields.String(metadata={"enum": ["arrival", "amendment", "departure", "cancellation"]})
+    category = fields.String(metadata={"enum": ["residence", "foreigner"]})
+    receiver = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "sending", "accepted", "rejected", "retrying",
+                                              "dead", "withdrawn"]})
+    deadline_at = fields.String(metadata={"format": "date-time"})
+    late = fields.Boolean()
+    receipt = fields.String(allow_none=True)
+    rejection = fields.Nested(RejectionOut, allow_none=True)
+    next_attempt_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class IssueOut(Schema):
+    field = fields.String()
+    code = fields.String()
+    message = fields.String()
+
+
+class GuestOut(GuestFields):
+    class Meta:
+        unknown = RAISE
+    id = fields.String()
+    departed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    notifications = fields.List(fields.Nested(NotificationOut))
+
+
+class StayOut(Schema):
+    id = fields.String()
+    external_ref = fields.String()
+    facility_code = fields.String()
+    status = fields.String(metadata={"enum": ["in_house", "departed", "cancelled"]})
+    room = fields.String(allow_none=True)
+    reason = fields.String()
+    reason_note = fields.String(allow_none=True)
+    arrived_at = fields.String(metadata={"format": "date-time"})
+    expected_departure = fields.String(allow_none=True, metadata={"format": "date-time"})
+    departed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    cancelled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    warnings = fields.List(fields.Nested(IssueOut))
+    guests = fields.List(fields.Nested(GuestOut))
+
+
+class StayListOut(Schema):
+    stays = fields.List(fields.Nested(StayOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class NotificationListItemOut(NotificationOut):
+    stay_id = fields.String()
+    guest_id = fields.String()
+    external_ref = fields.String()
+    full_name = fields.String()
+
+
+class NotificationListOut(Schema):
+    notifications = fields.List(fields.Nested(NotificationListItemOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class BulkResultOut(Schema):
+    index = fields.Integer()
+    status = fields.String(metadata={"enum": ["created", "duplicate", "invalid"]})
+    stay = fields.Nested(StayOut, allow_none=True)
+    errors = fields.List(fields.Nested(IssueOut))
+
+
+class BulkOut(Schema):
+    results = fields.List(fields.Nested(BulkResultOut))
+
+
+class ProblemOut(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(IssueOut))

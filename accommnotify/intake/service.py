@@ -1,0 +1,192 @@
+"""The intake service: every write stores a stay, its guests and notifications in one transaction.
+
+Views (API, facility pages, file import) call these functions and never touch tables themselves.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..rules.issues import Issue
+from ..timeutil import utcnow
+from . import views
+from .errors import Conflict, InvalidInput
+from .prepare import load, prepare_stay, request_hash
+from .rows import rows_for_new_stay
+
+STAYS, GUESTS, NOTIFICATIONS = views.STAYS, views.GUESTS, views.NOTIFICATIONS
+MAX_BULK = 500
+
+
+@dataclass
+class Created:
+    stay: dict
+    replayed: bool = False
+
+
+def _insert_stay_ignoring_duplicate(row: dict):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a duplicate ref costs no exception or rollback."""
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (make(STAYS).values(**row)
+            .on_conflict_do_nothing(index_elements=["facility_id", "external_ref"])
+            .returning(STAYS.c.id))
+    return db.session.execute(stmt).scalar()
+
+
+def _existing(facility, external_refs):
+    rows = db.session.execute(
+        select(STAYS).where(STAYS.c.facility_id == facility.id, STAYS.c.external_ref.in_(list(external_refs)))
+    ).mappings().all()
+    return {r["external_ref"]: r for r in rows}
+
+
+def _conflict_issue() -> Issue:
+    return Issue("external_ref", "external_ref.conflict")
+
+
+def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
+    now = now or utcnow()
+    data, warnings = prepare_stay(payload, now)
+    digest = request_hash(data)
+    stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
+    if _insert_stay_ignoring_duplicate(stay) is None:
+        db.session.rollback()
+        existing = _existing(facility, [data["external_ref"]])[data["external_ref"]]
+        if existing["request_hash"] != digest:
+            raise Conflict("A stay with this external_ref exists with different content.", [_conflict_issue()])
+        return Created(views.load_stay_views([existing], facility.code)[0], replayed=True)
+    db.session.execute(insert(GUESTS), guests)
+    db.session.execute(insert(NOTIFICATIONS), notes)
+    db.session.commit()
+    return Created(_view_from_rows(facility, stay, guests, notes))
+
+
+def _view_from_rows(facility, stay, guests, notes) -> dict:
+    by_guest = {}
+    for n in notes:
+        by_guest.setdefault(n["guest_id"], []).append(n)
+    return views.stay_view(stay, facility.code, guests, by_guest)
+
+
+def create_stays_bulk(facility, payload, *, source: str = "api", now=None) -> list[dict]:
+    """Each stay is checked on its own; the valid ones are stored together in one transaction."""
+    now = now or utcnow()
+    from .schemas import BulkSchema
+    items = load(BulkSchema(), payload)["stays"]
+    if len(items) > MAX_BULK:
+        raise InvalidInput(f"At most {MAX_BULK} stays per request.",
+                           [Issue("stays", "too_long", {"max": MAX_BULK})])
+    for attempt in (1, 2):
+        try:
+            return _bulk_once(facility, items, source, now)
+        except IntegrityError:
+            # Another request stored one of these refs meanwhile; the second pass sees it.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+
+
+def _bulk_once(facility, items, source, now) -> list[dict]:
+    results: list[dict | None] = [None] * len(items)
+    prepared = {}  # index -> (data, warnings, digest)
+    for index, item in enumerate(items):
+        try:
+            data, warnings = prepare_stay(item, now)
+        except InvalidInput as exc:
+            results[index] = {"index": index, "status": "invalid", "issues": exc.issues}
+            continue
+        prepared[index] = (data, warnings, request_hash(data))
+
+    existing = _existing(facility, {d["external_ref"] for d, _, _ in prepared.values()}) if prepared else {}
+    first_in_request: dict[str, tuple[int, str]] = {}
+    new_stays, new_guests, new_notes, created_views = [], [], [], {}
+    duplicates: dict[int, dict] = {}
+    for index, (data, warnings, digest) in prepared.items():
+        ref = data["external_ref"]
+        if ref in existing:
+            if existing[ref]["request_hash"] == digest:
+                duplicates[index] = existing[ref]
+            else:
+                results[index] = {"index": index, "status": "invalid", "issues": [_conflict_issue()]}
+            continue
+        if ref in first_in_request:
+            first_index, first_digest = first_in_request[ref]
+            if first_digest == digest:
+                results[index] = {"index": index, "status": "duplicate", "same_as": first_index}
+            else:
+                results[index] = {"index": index, "status": "invalid", "issues": [_conflict_issue()]}
+            continue
+        first_in_request[ref] = (index, digest)
+        stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
+        new_stays.append(stay)
+        new_guests.extend(guests)
+        new_notes.extend(notes)
+        created_views[index] = (stay, guests, notes)
+        results[index] = {"index": index, "status": "created"}
+
+    if new_stays:
+        db.session.execute(insert(STAYS), new_stays)
+        db.session.execute(insert(GUESTS), new_guests)
+        db.session.execute(insert(NOTIFICATIONS), new_notes)
+    db.session.commit()
+
+    duplicate_views = dict(zip(duplicates, views.load_stay_views(duplicates.values(), facility.code)))
+    for index, (stay, guests, notes) in created_views.items():
+        results[index]["stay"] = _view_from_rows(facility, stay, guests, notes)
+    for index, view in duplicate_views.items():
+        results[index] = {"index": index, "status": "duplicate", "stay": view}
+    for result in results:
+        if result.get("same_as") is not None:
+            result["stay"] = results[result.pop("same_as")]["stay"]
+    return results
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def get_stay(facility, stay_id: str) -> dict:
+    view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
+    db.session.rollback()
+    return view
+
+
+def list_stays(facility, *, status=None, arrived_from=None, arrived_to=None, cursor=None, limit=50):
+    """Newest first; the cursor is the id of the last stay of the previous page."""
+    stmt = select(STAYS).where(STAYS.c.facility_id == facility.id)
+    if status:
+        stmt = stmt.where(STAYS.c.status == status)
+    if arrived_from:
+        stmt = stmt.where(STAYS.c.arrived_at >= arrived_from)
+    if arrived_to:
+        stmt = stmt.where(STAYS.c.arrived_at < arrived_to)
+    if cursor:
+        stmt = stmt.where(STAYS.c.id < cursor)
+    rows = db.session.execute(stmt.order_by(STAYS.c.id.desc()).limit(limit + 1)).mappings().all()
+    page = rows[:limit]
+    result = views.load_stay_views(page, facility.code)
+    db.session.rollback()
+    return result, (page[-1]["id"] if len(rows) > limit else None)
+
+
+def list_notifications(facility, *, status=None, cursor=None, limit=50):
+    """What needs the facility's attention, newest first."""
+    stmt = (select(NOTIFICATIONS, STAYS.c.external_ref, GUESTS.c.full_name)
+            .join(STAYS, STAYS.c.id == NOTIFICATIONS.c.stay_id)
+            .join(GUESTS, GUESTS.c.id == NOTIFICATIONS.c.guest_id)
+            .where(NOTIFICATIONS.c.facility_id == facility.id))
+    if status:
+        stmt = stmt.where(NOTIFICATIONS.c.status == status)
+    if cursor:
+        stmt = stmt.where(NOTIFICATIONS.c.id < cursor)
+    rows = db.session.execute(stmt.order_by(NOTIFICATIONS.c.id.desc()).limit(limit + 1)).mappings().all()
+    page = rows[:limit]
+    items = []
+    for row in page:
+        item = views.notification_view(row)
+        item.update(stay_id=row["stay_id"], guest_id=row["guest_id"], external_ref=row["external_ref"],
+                    full_name=row["full_name"])
+        items.append(item)
+    db.session.rollback()
+    return items, (page[-1]["id"] if len(rows) > limit else None)

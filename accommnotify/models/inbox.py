@@ -1,0 +1,61 @@
+"""The police-side inbox: what a police receiver keeps of each notification it received.
+
+A row is a copy of the wire format (SPEC §4), so a police-side instance needs no facility tables.
+The primary key is the notification id: a replayed batch changes nothing.
+"""
+from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class InboxNotification(db.Model):
+    __tablename__ = "inbox_notifications"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received_at = mapped_column(UTCDateTime, nullable=False)
+    source: Mapped[str] = mapped_column(String(100), nullable=False)
+    batch_id: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(16), nullable=False)
+    category: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    deadline_at = mapped_column(UTCDateTime, nullable=False)
+    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    amends: Mapped[str | None] = mapped_column(String(32))
+    facility_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    facility_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    facility_kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    facility_address: Mapped[str | None] = mapped_column(String(300))
+    ward_code: Mapped[str] = mapped_column(String(5), nullable=False)
+    province_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    stay_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    room: Mapped[str | None] = mapped_column(String(50))
+    arrived_at = mapped_column(UTCDateTime, nullable=False)
+    expected_departure = mapped_column(UTCDateTime)
+    departed_at = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # Lower-case, accents and đ folded: "nguyen van an" finds "Nguyễn Văn An".
+    name_search: Mapped[str] = mapped_column(String(100), nullable=False)
+    date_of_birth = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(6))
+    nationality: Mapped[str | None] = mapped_column(String(3))
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    document_type: Mapped[str | None] = mapped_column(String(20))
+    document_number: Mapped[str | None] = mapped_column(String(20))
+    visa_kind: Mapped[str | None] = mapped_column(String(32))
+    visa_number: Mapped[str | None] = mapped_column(String(50))
+    visa_valid_until = mapped_column(Date)
+    entry_date = mapped_column(Date)
+    acknowledged_at = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_inbox_ward_received", "ward_code", "received_at"),
+        Index("ix_inbox_province_received", "province_code", "received_at"),
+        Index("ix_inbox_id_number", "id_number"),
+        Index("ix_inbox_document_number", "document_number"),
+        Index("ix_inbox_name_search", "name_search"),
+        Index("ix_inbox_facility", "facility_code", "received_at"),
+    )

@@ -1,0 +1,80 @@
+"""Operator commands (SPEC §8) for the intake side: facilities, API keys, demo data."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..intake.facilities import FacilityError, create_facility
+from ..intake.vocab import FACILITY_KINDS
+from ..models import Facility
+from .keys import create_api_key, revoke_api_key
+
+facility_cli = AppGroup("facility", help="Facilities that notify stays.")
+apikey_cli = AppGroup("apikey", help="API keys of facilities.")
+
+DEMO_FACILITY = dict(code="DEMO-HOTEL", name="Khách sạn Demo", kind="tourist_accommodation",
+                     ward_code="16681", address="1 Đường Demo")
+
+
+@facility_cli.command("create")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(FACILITY_KINDS))
+@click.option("--ward", "ward_code", required=True, help="5-digit ward code of the 2025 map")
+@click.option("--province", "province_code", help="2-digit province code (derived from the ward if omitted)")
+@click.option("--address", default="")
+@click.option("--phone")
+@click.option("--email")
+def facility_create(**fields):
+    try:
+        facility = create_facility(**fields)
+    except FacilityError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"created facility {facility.code} (ward {facility.ward_code}, province {facility.province_code})")
+
+
+@apikey_cli.command("create")
+@click.argument("code")
+@click.option("--label")
+def apikey_create(code, label):
+    """Creates a key for facility CODE and prints it as the last line (shown once)."""
+    facility = db.session.query(Facility).filter_by(code=code).first()
+    if facility is None:
+        raise click.ClickException(f"no facility with code {code}")
+    token = create_api_key(facility, label)
+    click.echo(f"API key for {code} (shown once, store it now):")
+    click.echo(token)
+
+
+@apikey_cli.command("revoke")
+@click.argument("key_or_prefix")
+def apikey_revoke(key_or_prefix):
+    """Revokes a key, given whole or by the prefix shown when it was made."""
+    count = revoke_api_key(key_or_prefix)
+    if not count:
+        raise click.ClickException("no live key matches")
+    click.echo(f"revoked {count} key(s)")
+
+
+@click.command("demo")
+def demo():
+    """A demo facility and API key for the quick start (safe to run again)."""
+    facility = db.session.query(Facility).filter_by(code=DEMO_FACILITY["code"]).first()
+    if facility is None:
+        facility = create_facility(**DEMO_FACILITY)
+    # Other parts (police officer, facility user) add their own demo accounts here.
+    for hook in current_app.extensions.get("accommnotify.demo_hooks", []):
+        hook(facility)
+    token = create_api_key(facility, "demo")
+    click.echo(f"Demo facility: {facility.code} ({facility.name})")
+    click.echo("Post a stay:")
+    click.echo(f"  curl -s -X POST http://127.0.0.1:5000/api/v1/stays -H 'Authorization: Bearer {token}' "
+               "-H 'Content-Type: application/json' -d @docs/examples/stay.json")
+    click.echo("Demo API key:")
+    click.echo(token)
+
+
+def register_commands(app):
+    app.cli.add_command(facility_cli)
+    app.cli.add_command(apikey_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,40 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from ..extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process answers; says nothing about its dependencies."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready when the database answers and its schema is the one this code expects."""
+    try:
+        current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db.session.rollback()
+    except Exception as exc:  # any database failure means "not ready", with the reason
+        db.session.rollback()
+        current_app.logger.warning("readyz: database not ready: %s", type(exc).__name__)
+        return jsonify(status="unavailable", reason="database"), 503
+    expected = _head_revision()
+    if current != expected:
+        return jsonify(status="unavailable", reason="migrations", schema=current, expected=expected), 503
+    return jsonify(status="ok", schema=current)
+
+
+def _head_revision() -> str | None:
+    cache = current_app.extensions.setdefault("accommnotify.head_revision", {})
+    if "head" not in cache:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+        cfg = Config()
+        cfg.set_main_option("script_location", current_app.extensions["migrate"].directory)
+        cache["head"] = ScriptDirectory.from_config(cfg).get_current_head()
+    return cache["head"]

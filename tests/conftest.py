@@ -1,0 +1,143 @@
+"""Shared fixtures (flaskr style): an app on a fresh database per test, a client, a CLI runner.
+
+`app` runs every test on SQLite and, when ACCOMMNOTIFY_TEST_POSTGRES_URL is set, again on
+PostgreSQL. Each pytest process gets its own PostgreSQL database (so parallel runs never meet),
+migrated once; tables are emptied after each test. SQLite copies a migrated template file.
+"""
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from accommnotify import create_app
+from accommnotify.extensions import db
+
+POSTGRES_URL = os.environ.get("ACCOMMNOTIFY_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+def _admin_connection(url):
+    import psycopg
+    u = make_url(url)
+    return psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                           dbname="postgres", autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A database of our own on the test server, dropped at the end of the session."""
+    name = f"accommnotify_t_{uuid.uuid4().hex[:10]}"
+    with _admin_connection(POSTGRES_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    yield url
+    with _admin_connection(POSTGRES_URL) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_all(app):
+    with app.app_context():
+        db.session.remove()
+        names = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path):
+    """The URL of a fresh, migrated database for one test (emptied afterwards on PostgreSQL)."""
+    if backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        yield url
+        _truncate_all(make_app(url))
+
+
+def make_app(database_url, **overrides):
+    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                "RECEIVERS": "config/receivers.toml"}
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(database_url):
+    application = make_app(database_url)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def facility(app):
+    """A registered facility with an API key: (FacilityRef, key)."""
+    from accommnotify.intake.facilities import create_facility
+    from accommnotify.models import FacilityRef
+    from accommnotify.ops.keys import create_api_key
+    with app.app_context():
+        f = create_facility(code="HOTEL-1", name="Khách sạn Sen", kind="tourist_accommodation",
+                            ward_code="16681", address="12 Lê Lợi")
+        key = create_api_key(f, "test")
+        return FacilityRef.of(f), key
+
+
+class ApiClient:
+    """The test client with a facility's bearer key, for the API tests."""
+
+    def __init__(self, client, key):
+        self.client, self.key = client, key
+
+    def _headers(self, headers):
+        return {"Authorization": f"Bearer {self.key}", **(headers or {})}
+
+    def get(self, path, headers=None, **kw):
+        return self.client.get("/api/v1" + path, headers=self._headers(headers), **kw)
+
+    def post(self, path, json=None, headers=None, **kw):
+        return self.client.post("/api/v1" + path, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, path, json=None, headers=None, **kw):
+        return self.client.patch("/api/v1" + path, json=json, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def api(client, facility):
+    return ApiClient(client, facility[1])
