@@ -27,7 +27,7 @@ import hmac
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
