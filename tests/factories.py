@@ -10,7 +10,7 @@ _counter = iter(range(1, 10**9))
 def citizen(**overrides) -> dict:
     n = next(_counter)
     dob = overrides.pop("dob", date(1990, 5, 17))
-    sex = overrides.get("sex", "male")
+    sex = overrides.get("sex") if overrides.get("sex") in ("male", "female") else "male"
     guest = {"full_name": "Nguyễn Văn An", "date_of_birth": dob.isoformat(), "sex": sex,
              "nationality": "VNM", "id_number": make_id_number("001", sex, dob, tail=f"{n % 1000000:06d}")}
     guest.update(overrides)

@@ -2,7 +2,7 @@
 from flask import Blueprint, g, jsonify, request
 
 from ..intake import changes, service
-from ..intake.errors import InvalidInput, render_issues
+from ..intake.errors import IntakeError, render_issues
 from ..intake.prepare import load
 from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
 from ..rules.issues import Issue
@@ -27,10 +27,10 @@ def _authenticate():
 def json_body():
     """The parsed body; a clear 400/415 rather than a stack trace for anything that is not JSON."""
     if request.method in ("POST", "PATCH") and not request.is_json and request.content_length:
-        raise InvalidInput("Send the body as application/json.", [Issue("body", "format")])
+        raise IntakeError("Send the body as application/json.", [Issue("body", "format")])
     payload = request.get_json(silent=True)
     if payload is None and request.content_length:
-        raise InvalidInput("The body is not valid JSON.", [Issue("body", "invalid_json")])
+        raise IntakeError("The body is not valid JSON.", [Issue("body", "invalid_json")])
     return payload
 
 

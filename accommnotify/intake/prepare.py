@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from ..rules.nationality import VIETNAM
 from ..rules.person_name import normalize_full_name
 from ..rules.stay import check_stay
-from .errors import InvalidInput, issues_from_marshmallow
+from .errors import IntakeError, InvalidInput, issues_from_marshmallow
 from .schemas import StaySchema
 
 STAY_SCHEMA = StaySchema()
@@ -21,7 +21,7 @@ _STRIPPED = ("id_number", "passport_number", "phone", "permanent_address", "entr
 def load(schema, payload):
     """Shape only: raises InvalidInput with field paths and codes."""
     if not isinstance(payload, dict):
-        raise InvalidInput("The body must be a JSON object.", issues_from_marshmallow("type"))
+        raise IntakeError("The body must be a JSON object.", issues_from_marshmallow("type"))
     try:
         return schema.load(payload)
     except ValidationError as exc:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..rules.issues import Issue
 from ..timeutil import utcnow
 from . import views
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, IntakeError, InvalidInput
 from .prepare import load, prepare_stay, request_hash
 from .rows import rows_for_new_stay
 
@@ -95,7 +95,7 @@ def _bulk_once(facility, items, source, now) -> list[dict]:
     for index, item in enumerate(items):
         try:
             data, warnings = prepare_stay(item, now)
-        except InvalidInput as exc:
+        except IntakeError as exc:
             results[index] = {"index": index, "status": "invalid", "issues": exc.issues}
             continue
         prepared[index] = (data, warnings, request_hash(data))

@@ -167,6 +167,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thời điểm dự kiến rời đi không được trước thời điểm đến.",
         "en": "The expected departure cannot be before the arrival.",
     },
+    "stay.departure_in_future": {
+        "vi": "Thời điểm rời đi không được ở tương lai.",
+        "en": "The departure cannot be in the future.",
+    },
+    "stay.cancelled": {
+        "vi": "Lượt lưu trú này đã bị hủy, không thể thay đổi.",
+        "en": "This stay was cancelled and cannot be changed.",
+    },
+    "external_ref.conflict": {
+        "vi": "Mã đặt phòng này đã được dùng cho một lượt lưu trú có nội dung khác.",
+        "en": "This external_ref was already used for a stay with different content.",
+    },
+    "not_found": {
+        "vi": "Không tìm thấy mục này trong lượt lưu trú.",
+        "en": "No such item in this stay.",
+    },
     "stay.temporary_residence_required": {
         "vi": "Thời gian lưu trú dự kiến từ {days} ngày trở lên: cần đăng ký tạm trú thay cho "
         "thông báo lưu trú.",
