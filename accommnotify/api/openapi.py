@@ -85,7 +85,8 @@ def build_spec() -> dict:
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
     for path, operations in OPERATIONS.items():
-        spec.path(path=path, operations=operations)
+        operations = dict(operations)
+        spec.path(path=path, parameters=operations.pop("parameters", None), operations=operations)
     return spec.to_dict()
 
 

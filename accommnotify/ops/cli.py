@@ -1,7 +1,7 @@
 """Operator commands (SPEC §8) for the intake side: facilities, API keys, demo data."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from ..extensions import db
 from ..intake.facilities import FacilityError, create_facility
@@ -57,6 +57,7 @@ def apikey_revoke(key_or_prefix):
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """A demo facility and API key for the quick start (safe to run again)."""
     facility = db.session.query(Facility).filter_by(code=DEMO_FACILITY["code"]).first()

@@ -1,0 +1,44 @@
+# Two commands: `make run` (set up, migrate, demo data, web + dispatcher on SQLite) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WEB_WORKERS ?= 2
+
+.PHONY: setup migrate demo run test test-postgres browser bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/flask --app wsgi db upgrade
+
+demo: migrate
+	$(BIN)/flask --app wsgi demo
+
+# Web server (gunicorn) and one dispatcher, together; Ctrl-C stops both.
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT) (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/flask --app wsgi dispatcher run & \
+	$(BIN)/gunicorn --workers $(WEB_WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core)
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,43 @@
+"""Operator commands of the intake side."""
+from accommnotify.extensions import db
+from accommnotify.models import ApiKey, Facility
+
+
+def test_facility_create_checks_the_2025_map(runner, app):
+    ok = runner.invoke(args=["facility", "create", "--code", "KTX-01", "--name", "Ký túc xá A",
+                             "--kind", "student_dormitory", "--ward", "16681"])
+    assert ok.exit_code == 0, ok.output
+    assert "province 40" in ok.output
+    unknown = runner.invoke(args=["facility", "create", "--code", "X-1", "--name", "X", "--kind", "other",
+                                  "--ward", "99999"])
+    assert unknown.exit_code != 0 and "ward.unknown" in unknown.output
+    outside = runner.invoke(args=["facility", "create", "--code", "X-2", "--name", "X", "--kind", "other",
+                                  "--ward", "16681", "--province", "01"])
+    assert outside.exit_code != 0 and "ward.province_mismatch" in outside.output
+    bad_code = runner.invoke(args=["facility", "create", "--code", "lower", "--name", "X", "--kind", "other",
+                                   "--ward", "16681"])
+    assert bad_code.exit_code != 0
+    with app.app_context():
+        assert [f.code for f in db.session.query(Facility)] == ["KTX-01"]
+
+
+def test_apikey_create_prints_the_key_last_and_stores_only_a_hash(runner, app, client):
+    runner.invoke(args=["facility", "create", "--code", "BV-1", "--name", "Bệnh viện", "--kind",
+                        "medical_facility", "--ward", "16681"])
+    result = runner.invoke(args=["apikey", "create", "BV-1"])
+    assert result.exit_code == 0
+    key = result.output.strip().splitlines()[-1]
+    assert len(key) > 40
+    with app.app_context():
+        stored = db.session.query(ApiKey).one()
+        assert stored.key_hash != key and key not in (stored.prefix, stored.label or "")
+    assert client.get("/api/v1/stays", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert runner.invoke(args=["apikey", "create", "NOPE"]).exit_code != 0
+
+
+def test_demo_is_repeatable_and_prints_a_working_key(runner, client):
+    for _ in range(2):
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/stays", headers={"Authorization": f"Bearer {key}"}).status_code == 200
