@@ -1,0 +1,103 @@
+"""GET /police/api/v1/notifications: the inbox for police systems, with bearer tokens.
+
+A token belongs to an officer or to a system account; either way the account's scope applies, and
+an id outside it is a 404. Pagination is by cursor, oldest first by (received_at, id), so a system
+can poll with the last `next_cursor` and get only what arrived since.
+"""
+import base64
+import json
+from datetime import datetime
+
+from flask import Blueprint, g, jsonify, request
+
+from . import audit, queries
+from .accounts import officer_for_token
+from .serialize import to_json
+
+bp = Blueprint("police_read_api", __name__, url_prefix="/police/api/v1")
+MAX_LIMIT = 500
+
+
+def problem(status: int, title: str, detail: str, headers=None):
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+@bp.before_request
+def _require_token():
+    if request.endpoint not in (f"{bp.name}.list_notifications", f"{bp.name}.get_notification"):
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return problem(401, "Unauthorized", "Send 'Authorization: Bearer <police API token>'.",
+                       {"WWW-Authenticate": 'Bearer realm="accommnotify-police"'})
+    account = officer_for_token(token.strip())
+    if account is None:
+        return problem(401, "Unauthorized", "The token is unknown or revoked.",
+                       {"WWW-Authenticate": 'Bearer realm="accommnotify-police", error="invalid_token"'})
+    g.police_account = account
+    return None
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def encode_cursor(row) -> str:
+    raw = json.dumps([row.received_at.isoformat(), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str):
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        at, last_id = json.loads(raw)
+        at = datetime.fromisoformat(at)
+        if at.tzinfo is None or not isinstance(last_id, str):
+            raise ValueError
+        return at, last_id
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+@bp.get("/notifications")
+def list_notifications():
+    account = g.police_account
+    args = request.args.to_dict()
+    # The API filters by received date only when asked (no "today" default: a system polls).
+    args["date_from"], args["date_to"] = args.get("received_from", ""), args.get("received_to", "")
+    args["unack"] = args.get("unacknowledged", "")
+    f = queries.Filters.from_args(args, default_today=False)
+    if f.errors:
+        return problem(400, "Bad Request", "received_from / received_to must be YYYY-MM-DD.")
+    after = None
+    if request.args.get("cursor"):
+        after = decode_cursor(request.args["cursor"])
+        if after is None:
+            return problem(400, "Bad Request", "The cursor is not one this API gave out.")
+    try:
+        limit = max(1, min(int(request.args.get("limit", "100")), MAX_LIMIT))
+    except ValueError:
+        return problem(400, "Bad Request", f"limit must be an integer 1..{MAX_LIMIT}.")
+    rows, has_more = queries.api_page(account, f, after, limit)
+    audit.record(account, "api_list", via="api", row_count=len(rows),
+                 filters=f.for_audit() | ({"cursor": request.args["cursor"]} if after else {}))
+    next_cursor = encode_cursor(rows[-1]) if rows else request.args.get("cursor")
+    return jsonify({"notifications": [to_json(r) for r in rows], "next_cursor": next_cursor,
+                    "has_more": has_more})
+
+
+@bp.get("/notifications/<notification_id>")
+def get_notification(notification_id):
+    account = g.police_account
+    row = queries.get_in_scope(account, notification_id)
+    if row is None:
+        return problem(404, "Not Found", "No such notification.")
+    audit.record(account, "api_detail", via="api", row_count=1, record_id=row.id)
+    return jsonify(to_json(row))

@@ -1,0 +1,247 @@
+"""Every read of the inbox goes through here, and every query here starts from the officer's scope.
+
+`scoped(officer)` is the only way to get a SELECT on inbox rows in the police package; a row
+outside the scope does not exist for that officer (404, not counted, not exported).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, false, func, literal_column, or_, select
+
+from ..extensions import db
+from ..models.inbox import InboxNotification as N
+from ..rules.text import fold
+from ..timeutil import UTC, VN_TZ, utcnow
+
+CATEGORIES = ("residence", "foreigner")
+EVENTS = ("arrival", "amendment", "departure", "cancellation")
+PAGE_SIZE = 50
+_NUMBER = re.compile(r"[A-Za-z0-9]{5,20}")
+
+
+def vn_today() -> date:
+    return datetime.now(VN_TZ).date()
+
+
+def vn_day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=VN_TZ).astimezone(UTC)
+
+
+def scope_clause(officer):
+    """The officer's jurisdiction as a WHERE clause; no scope at all means no rows."""
+    parts = []
+    wards, provinces = officer.wards, officer.provinces
+    if wards:
+        parts.append(N.ward_code == wards[0] if len(wards) == 1 else N.ward_code.in_(wards))
+    if provinces:
+        parts.append(N.province_code == provinces[0] if len(provinces) == 1 else N.province_code.in_(provinces))
+    if not parts:
+        return false()
+    return parts[0] if len(parts) == 1 else or_(*parts)
+
+
+def scoped(officer, *columns):
+    return select(*(columns or (N,))).where(scope_clause(officer))
+
+
+def get_in_scope(officer, notification_id: str):
+    if not isinstance(notification_id, str) or len(notification_id) > 32:
+        return None
+    return db.session.scalar(scoped(officer).where(N.id == notification_id))
+
+
+@dataclass
+class Filters:
+    """An inbox filter as the officer gave it (dates are Vietnam dates, inclusive)."""
+    date_from: date | None = None
+    date_to: date | None = None
+    facility: str = ""
+    category: str = ""
+    event: str = ""
+    late: bool = False
+    unack: bool = False
+    q: str = ""
+    errors: list = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, default_today: bool = True) -> "Filters":
+        f = cls()
+        for name in ("date_from", "date_to"):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(f, name, date.fromisoformat(raw))
+                except ValueError:
+                    f.errors.append(name)
+        f.facility = (args.get("facility") or "").strip().upper()[:32]
+        f.category = args.get("category") if args.get("category") in CATEGORIES else ""
+        f.event = args.get("event") if args.get("event") in EVENTS else ""
+        f.late = (args.get("late") or "") in ("1", "on", "true", "yes")
+        f.unack = (args.get("unack") or "") in ("1", "on", "true", "yes")
+        f.q = " ".join((args.get("q") or "").split())[:100]
+        # Today by default; a search looks across all dates unless dates are given.
+        if default_today and not f.q and f.date_from is None and f.date_to is None:
+            f.date_from = f.date_to = vn_today()
+        return f
+
+    def search_kind(self) -> str:
+        if not self.q:
+            return ""
+        compact = self.q.replace(" ", "")
+        if _NUMBER.fullmatch(compact) and any(c.isdigit() for c in compact):
+            return "number"
+        return "name" if fold(self.q) else ""
+
+    def as_args(self) -> dict:
+        """The filter as query-string / hidden-field values (for links and the export form)."""
+        out = {}
+        if self.date_from:
+            out["date_from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["date_to"] = self.date_to.isoformat()
+        for name in ("facility", "category", "event", "q"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        if self.late:
+            out["late"] = "1"
+        if self.unack:
+            out["unack"] = "1"
+        return out
+
+    def for_audit(self) -> dict:
+        """What the audit log keeps of the filter: all of it, including the search text the
+        officer typed (the point of an audit is to know who looked for whom)."""
+        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k != "errors"}
+        for k in ("date_from", "date_to"):
+            if k in data:
+                data[k] = data[k].isoformat()
+        if self.q:
+            data["search"] = self.search_kind()
+        return data
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def apply_filters(stmt, f: Filters):
+    if f.date_from:
+        stmt = stmt.where(N.received_at >= vn_day_start(f.date_from))
+    if f.date_to:
+        stmt = stmt.where(N.received_at < vn_day_start(f.date_to + timedelta(days=1)))
+    if f.facility:
+        stmt = stmt.where(N.facility_code == f.facility)
+    if f.category:
+        stmt = stmt.where(N.category == f.category)
+    if f.event:
+        stmt = stmt.where(N.event == f.event)
+    if f.late:
+        stmt = stmt.where(N.late.is_(True))
+    if f.unack:
+        stmt = stmt.where(N.acknowledged_at.is_(None))
+    kind = f.search_kind()
+    if kind == "number":
+        compact = f.q.replace(" ", "")
+        stmt = stmt.where(or_(N.id_number == compact, N.document_number == compact.upper()))
+    elif kind == "name":
+        stmt = stmt.where(N.name_search.like(f"%{_like_escape(fold(f.q))}%", escape="\\"))
+    return stmt
+
+
+def newest_first(stmt):
+    return stmt.order_by(N.received_at.desc(), N.id.desc())
+
+
+def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE):
+    """(rows, has_next) for one page, newest first. No COUNT(*): a page costs one indexed read."""
+    page = max(1, min(page, 10_000))
+    stmt = newest_first(apply_filters(scoped(officer), f)).offset((page - 1) * size).limit(size + 1)
+    rows = db.session.scalars(stmt).all()
+    return rows[:size], len(rows) > size
+
+
+def export_rows(officer, f: Filters, limit: int):
+    stmt = newest_first(apply_filters(scoped(officer), f)).limit(limit)
+    return db.session.scalars(stmt).all()
+
+
+def acknowledge(officer, ids: list[str]) -> int:
+    """Acknowledges the given notifications that are in scope and not yet acknowledged."""
+    ids = [i for i in ids if isinstance(i, str) and 0 < len(i) <= 32][:500]
+    if not ids:
+        return 0
+    from sqlalchemy import update
+    result = db.session.execute(
+        update(N).where(scope_clause(officer), N.id.in_(ids), N.acknowledged_at.is_(None))
+        .values(acknowledged_at=utcnow(), acknowledged_by=officer.username)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def facilities_in_scope(officer) -> list[tuple[str, str]]:
+    """(code, name) of every facility that has sent anything into the officer's scope."""
+    rows = db.session.execute(
+        scoped(officer, N.facility_code, func.max(N.facility_name)).group_by(N.facility_code)
+        .order_by(N.facility_code)).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+# --- compliance -------------------------------------------------------------------------------
+
+def _vn_date_expr():
+    if db.engine.dialect.name == "postgresql":
+        return func.date(func.timezone("Asia/Ho_Chi_Minh", N.received_at))
+    return func.date(N.received_at, literal_column("'+7 hours'"))
+
+
+def counts_per_facility_day(officer, date_from: date, date_to: date):
+    """{facility_code: {"name": …, "days": {date: count}, "total": n}} for received notifications."""
+    day = _vn_date_expr().label("day")
+    stmt = (scoped(officer, N.facility_code, func.max(N.facility_name), day, func.count())
+            .where(N.received_at >= vn_day_start(date_from),
+                   N.received_at < vn_day_start(date_to + timedelta(days=1)))
+            .group_by(N.facility_code, day).order_by(N.facility_code))
+    out: dict = {}
+    for code, name, d, count in db.session.execute(stmt).all():
+        d = d if isinstance(d, date) else date.fromisoformat(str(d))
+        entry = out.setdefault(code, {"name": name, "days": {}, "total": 0})
+        entry["days"][d] = count
+        entry["total"] += count
+    return out
+
+
+def silent_facilities(officer, days: int):
+    """Facilities known in scope whose last notification came more than `days` days ago."""
+    cutoff = utcnow() - timedelta(days=days)
+    last = func.max(N.received_at)
+    stmt = (scoped(officer, N.facility_code, func.max(N.facility_name), func.max(N.ward_code), last)
+            .group_by(N.facility_code).having(last < cutoff).order_by(last))
+    return db.session.execute(stmt).all()
+
+
+def late_page(officer, date_from: date, date_to: date, page: int = 1, size: int = PAGE_SIZE):
+    f = Filters(date_from=date_from, date_to=date_to, late=True)
+    return inbox_page(officer, f, page, size)
+
+
+def lateness(row) -> timedelta | None:
+    if row.received_at is None or row.deadline_at is None:
+        return None
+    delta = row.received_at - row.deadline_at
+    return delta if delta > timedelta(0) else timedelta(0)
+
+
+# --- API cursor pagination --------------------------------------------------------------------
+
+def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int):
+    """Oldest first by (received_at, id) after the cursor: a police system polls for what is new."""
+    stmt = apply_filters(scoped(officer), f)
+    if after is not None:
+        at, last_id = after
+        stmt = stmt.where(or_(N.received_at > at, and_(N.received_at == at, N.id > last_id)))
+    stmt = stmt.order_by(N.received_at.asc(), N.id.asc()).limit(limit + 1)
+    rows = db.session.scalars(stmt).all()
+    return rows[:limit], len(rows) > limit

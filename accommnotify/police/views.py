@@ -1,0 +1,267 @@
+"""Pages under /police: login, inbox, detail, acknowledge, export, compliance, audit log.
+
+Server-rendered, no JavaScript. Every page needs a logged-in officer (a facility user's session is
+not enough); every read of personal data writes one audit entry after it succeeded.
+
+URLs carry no personal data except the search text the officer typed into the inbox's GET form
+(`q`), so that a search is bookmarkable and paginates with plain links. The export is a POST.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, url_for)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import db
+from ..models.police import Officer
+from ..rules.geography import province_name, ward_name
+from ..settings import PROJECT_ROOT
+from . import audit, queries
+from .i18n import _, use_police_domain
+from .serialize import csv_bytes, vn_text
+
+bp = Blueprint("police", __name__, url_prefix="/police",
+               template_folder=None,
+               static_folder=str(PROJECT_ROOT / "accommnotify" / "static" / "police"),
+               static_url_path="/static")
+
+PUBLIC_ENDPOINTS = {"police.login", "police.static"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+
+
+def officer() -> Officer:
+    return current_user._get_current_object()
+
+
+@bp.before_request
+def _require_officer():
+    use_police_domain()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    user = current_user._get_current_object() if current_user else None
+    if not isinstance(user, Officer) or not user.is_active:
+        return redirect(url_for("police.login", next=request.path))
+    return None
+
+
+@bp.after_request
+def _no_store(response):
+    # Personal data must not sit in shared or browser caches.
+    if request.endpoint != "police.static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.app_template_filter("police_vn")
+def _vn_filter(value):
+    return vn_text(value)
+
+
+@bp.context_processor
+def _helpers():
+    from flask_babel import get_locale
+    return {"ward_name": ward_name, "province_name": province_name, "scope_text": scope_text,
+            "get_locale": get_locale}
+
+
+def scope_text(account) -> str:
+    names = [ward_name(c) or c for c in account.wards] + [province_name(c) or c for c in account.provinces]
+    return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/police") and not target.startswith("//"):
+        return target
+    return url_for("police.inbox")
+
+
+# --- login ------------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    from .accounts import authenticate
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(form.username.data, form.password.data)
+        if result.officer is not None:
+            login_user(result.officer)
+            return redirect(_safe_next(request.args.get("next")))
+        if result.retry_after:
+            error = _("Too many failed attempts. Try again in %(seconds)s s.", seconds=result.retry_after)
+            status = 429
+        else:
+            error = _("Wrong username or password.")
+            status = 401
+    elif request.method == "POST":
+        error = _("Enter your username and password.")
+        status = 400
+    return render_template("police/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("police.login"))
+
+
+# --- inbox ------------------------------------------------------------------------------------
+
+def _page_arg() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+def inbox():
+    me = officer()
+    f = queries.Filters.from_args(request.args)
+    page = _page_arg()
+    rows, has_next = queries.inbox_page(me, f, page)
+    audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))
+    args = f.as_args()
+    return render_template(
+        "police/inbox.html", rows=rows, f=f, page=page, has_next=has_next,
+        prev_url=url_for("police.inbox", **args, page=page - 1) if page > 1 else None,
+        next_url=url_for("police.inbox", **args, page=page + 1) if has_next else None,
+        filter_args=args, facilities=queries.facilities_in_scope(me),
+        categories=queries.CATEGORIES, events=queries.EVENTS,
+        back=request.full_path if request.query_string else request.path)
+
+
+@bp.get("/n/<notification_id>")
+def detail(notification_id):
+    me = officer()
+    row = queries.get_in_scope(me, notification_id)
+    if row is None:
+        abort(404)
+    audit.record(me, "detail", row_count=1, record_id=row.id)
+    return render_template("police/detail.html", n=row, lateness=queries.lateness(row))
+
+
+@bp.post("/n/<notification_id>/acknowledge")
+def acknowledge_one(notification_id):
+    me = officer()
+    row = queries.get_in_scope(me, notification_id)
+    if row is None:
+        abort(404)
+    count = queries.acknowledge(me, [row.id])
+    db.session.commit()
+    if count:
+        audit.record(me, "acknowledge", row_count=count, record_id=row.id)
+    flash(_("Acknowledged."), "ok")
+    return redirect(url_for("police.detail", notification_id=row.id))
+
+
+@bp.post("/acknowledge")
+def acknowledge_many():
+    me = officer()
+    ids = request.form.getlist("ids")
+    count = queries.acknowledge(me, ids)
+    db.session.commit()
+    if count:
+        audit.record(me, "acknowledge", row_count=count)
+    if count:
+        flash(_("%(count)s notification(s) acknowledged.", count=count), "ok")
+    else:
+        flash(_("Nothing to acknowledge: tick one or more notifications first."), "warn")
+    return redirect(_safe_next(request.form.get("back")))
+
+
+@bp.post("/export")
+def export():
+    me = officer()
+    f = queries.Filters.from_args(request.form)
+    limit = int(_config("POLICE_EXPORT_MAX_ROWS", 50_000))
+    rows = queries.export_rows(me, f, limit)
+    body = csv_bytes(rows, translate=_)
+    audit.record(me, "export", filters=f.for_audit(), row_count=len(rows))
+    stamp = queries.vn_today().isoformat()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="police-inbox-{stamp}.csv"'})
+
+
+def _config(key, default):
+    from flask import current_app
+    return current_app.config.get(key, default)
+
+
+# --- compliance -------------------------------------------------------------------------------
+
+def _range(default_days: int = 7):
+    f = queries.Filters.from_args(request.args, default_today=False)
+    date_to = f.date_to or queries.vn_today()
+    date_from = f.date_from or (date_to - timedelta(days=default_days - 1))
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    if (date_to - date_from).days > 92:
+        date_from = date_to - timedelta(days=92)
+    return date_from, date_to
+
+
+@bp.get("/compliance")
+def compliance():
+    me = officer()
+    date_from, date_to = _range()
+    data = queries.counts_per_facility_day(me, date_from, date_to)
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    return render_template("police/compliance.html", data=data, days=days,
+                           date_from=date_from, date_to=date_to)
+
+
+@bp.get("/compliance/silent")
+def silent():
+    me = officer()
+    try:
+        days = max(1, min(int(request.args.get("days", "3")), 365))
+    except ValueError:
+        days = 3
+    rows = queries.silent_facilities(me, days)
+    return render_template("police/silent.html", rows=rows, days=days)
+
+
+@bp.get("/compliance/late")
+def late():
+    me = officer()
+    date_from, date_to = _range()
+    page = _page_arg()
+    rows, has_next = queries.late_page(me, date_from, date_to, page)
+    audit.record(me, "late", filters={"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+                                      "page": page}, row_count=len(rows))
+    args = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+    return render_template(
+        "police/late.html", rows=rows, lateness=queries.lateness, date_from=date_from, date_to=date_to,
+        page=page,
+        prev_url=url_for("police.late", **args, page=page - 1) if page > 1 else None,
+        next_url=url_for("police.late", **args, page=page + 1) if has_next else None)
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+@bp.get("/audit")
+def audit_log():
+    me = officer()
+    if not me.can_read_audit:
+        abort(404)
+    username = (request.args.get("username") or "").strip()[:64]
+    action = request.args.get("action") if request.args.get("action") in audit.ACTIONS else ""
+    page = _page_arg()
+    rows, has_next = audit.entries_page(me, username=username, action=action, page=page)
+    args = {k: v for k, v in (("username", username), ("action", action)) if v}
+    return render_template(
+        "police/audit.html", rows=rows, username=username, action=action, actions=audit.ACTIONS, page=page,
+        prev_url=url_for("police.audit_log", **args, page=page - 1) if page > 1 else None,
+        next_url=url_for("police.audit_log", **args, page=page + 1) if has_next else None)
