@@ -1,2 +1,8 @@
+"""Dispatch: claiming with leases, batching, retries, the dispatcher commands and /metrics."""
+
+
 def init_app(app):
-    """Registers this part's blueprints and commands (filled in by its issue)."""
+    from ..ops import metrics
+    from .cli import dispatcher_cli
+    app.cli.add_command(dispatcher_cli)
+    metrics.init_app(app)

@@ -1,7 +1,7 @@
 """Facilities, their API keys, stays, guests and the notification outbox."""
 from typing import NamedTuple
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -103,6 +103,12 @@ class Guest(db.Model):
     departed_at = mapped_column(UTCDateTime)
 
 
+QUEUED_PREDICATE = "status IN ('pending', 'retrying')"
+SENDING_PREDICATE = "status = 'sending'"
+DEAD_PREDICATE = "status = 'dead'"
+LATE_PREDICATE = "late"
+
+
 class Notification(db.Model):
     """The outbox: one row per person per event, delivered at least once under a stable id."""
     __tablename__ = "notifications"
@@ -137,4 +143,15 @@ class Notification(db.Model):
         # Claiming: due work of one receiver, oldest first.
         Index("ix_notifications_claim", "receiver", "status", "next_attempt_at"),
         Index("ix_notifications_facility_status", "facility_id", "status", "id"),
+        # Dispatch (migration 0004): the queue of one receiver in claim order, and in-flight leases.
+        # Partial, so they stay small however many delivered rows the table holds. Queries must
+        # spell the predicate with literals (accommnotify.dispatch.sql.QUEUED) for the planner.
+        Index("ix_notifications_due", "receiver", "next_attempt_at", "id",
+              postgresql_where=text(QUEUED_PREDICATE), sqlite_where=text(QUEUED_PREDICATE)),
+        Index("ix_notifications_lease", "lease_expires_at",
+              postgresql_where=text(SENDING_PREDICATE), sqlite_where=text(SENDING_PREDICATE)),
+        Index("ix_notifications_dead", "receiver",
+              postgresql_where=text(DEAD_PREDICATE), sqlite_where=text(DEAD_PREDICATE)),
+        Index("ix_notifications_late", "receiver",
+              postgresql_where=text(LATE_PREDICATE), sqlite_where=text(LATE_PREDICATE)),
     )

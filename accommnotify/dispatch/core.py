@@ -1,0 +1,338 @@
+"""One dispatcher pass: recover expired leases, re-route orphans, then per receiver claim → send → record.
+
+Claiming (SPEC §4): one short transaction per batch marks up to ``max_batch`` due notifications
+``sending`` under a lease (owner, expiry, batch id) and reads their payload with one join; it
+commits BEFORE the receiver is called, so no transaction is ever open across the network.
+PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` (any number of dispatchers take disjoint rows);
+SQLite with one ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`` under ``BEGIN IMMEDIATE``
+(writers are serialised, so two dispatchers cannot take the same row). Results are written with
+one executemany UPDATE guarded by ``status = 'sending' AND last_batch_id AND lease_owner``: a
+dispatcher whose lease expired and whose rows were re-queued or re-claimed changes nothing.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, distinct, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..ids import new_id
+from ..models import Facility
+from ..models.types import UTCDateTime
+from ..receivers.base import ACCEPTED, REJECTED, Batch, Delivery, Outcome, bounded
+from ..routing import receivers_config
+from ..timeutil import utcnow
+from . import retry
+from .sql import ATTEMPTS, N, QUEUED, SENDING, STATES
+from .wire import batch_query, wire_notification
+
+log = logging.getLogger("accommnotify.dispatch")
+F = Facility.__table__
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{new_id('d')[-6:]}"
+
+
+@dataclass
+class Claimed:
+    batch_id: str
+    receiver: str
+    now: datetime
+    meta: dict          # id -> (attempts, first_attempt_at, deadline_at, late)
+    notifications: list  # wire dicts, oldest first
+
+
+@dataclass
+class ReceiverReport:
+    batches: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost_leases: int = 0
+    skipped: str | None = None  # why the receiver was not served ("disabled")
+
+    def as_dict(self):
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass
+class PassReport:
+    receivers: dict = field(default_factory=dict)
+    recovered: int = 0
+    rerouted: int = 0
+    seconds: float = 0.0
+
+    def totals(self) -> dict:
+        out = {"batches": 0, "accepted": 0, "rejected": 0, "retried": 0, "dead": 0}
+        for r in self.receivers.values():
+            for k in out:
+                out[k] += getattr(r, k)
+        return out
+
+
+def _upsert(conn, table, values: dict, key: str, update_cols: dict):
+    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = make(table).values(**values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=update_cols))
+
+
+class Dispatcher:
+    """Holds no state between passes except configuration; everything else is in the database."""
+
+    def __init__(self, app, *, owner: str | None = None, rng: random.Random | None = None, config=None):
+        self.app = app
+        self.owner = owner or new_owner()
+        self.rng = rng or random.Random()
+        cfg = app.config
+        self.lease = timedelta(seconds=float(cfg["LEASE_SECONDS"]))
+        self.max_wait = timedelta(seconds=float(cfg["BATCH_MAX_WAIT"]))
+        self.margin = timedelta(seconds=float(cfg["DEADLINE_MARGIN"]))
+        self.sender = cfg["SENDER"]
+        self.config = config or receivers_config(app)
+        with app.app_context():
+            self.engine = db.engine
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        self.stopping = threading.Event()
+        self._claim_stmts: dict = {}
+
+    # -- a pass -------------------------------------------------------------------------------
+    def run_pass(self, now: datetime | None = None, flush: bool = False) -> PassReport:
+        """One pass over every receiver. ``now`` fixes the clock (tests drive the retry schedule)."""
+        started = time.monotonic()
+        report = PassReport()
+        t0 = now or utcnow()
+        report.recovered = self.recover_expired_leases(t0)
+        report.rerouted = self.reroute_orphans(t0)
+        disabled = self.disabled_receivers()
+        todo = []
+        for name, receiver in self.config.receivers.items():
+            rr = report.receivers[name] = ReceiverReport()
+            if name in disabled:
+                rr.skipped = "disabled"
+                continue
+            todo.append((receiver, rr))
+        if len(todo) == 1:
+            self._drain(*todo[0], now, flush)
+        elif todo:
+            # Receivers are independent: a slow or hanging one must not hold back the others
+            # (foreigner arrivals go "at the next dispatch").
+            with ThreadPoolExecutor(max_workers=min(8, len(todo)), thread_name_prefix="dispatch") as pool:
+                futures = [pool.submit(self._drain_in_context, receiver, rr, now, flush)
+                           for receiver, rr in todo]
+                for f in futures:
+                    f.result()
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _drain_in_context(self, receiver, rr, now, flush):
+        with self.app.app_context():
+            self._drain(receiver, rr, now, flush)
+
+    def _drain(self, receiver, rr: ReceiverReport, now, flush):
+        while not self.stopping.is_set():
+            t = now or utcnow()
+            if not flush and not self.is_due(receiver, t):
+                return
+            claimed = self.claim(receiver, t)
+            if claimed is None:
+                return
+            delivery = self.send(receiver, claimed)
+            stats = self.record(claimed, delivery, now or utcnow())
+            rr.batches += 1
+            for k, v in stats.items():
+                setattr(rr, k, getattr(rr, k) + v)
+            if delivery.disable_receiver or len(claimed.meta) < receiver.max_batch:
+                return
+
+    # -- housekeeping ---------------------------------------------------------------------------
+    def recover_expired_leases(self, now: datetime) -> int:
+        """Claims whose lease ran out (a dispatcher died or hung) go back to the queue at once."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                update(N).where(SENDING, N.c.lease_expires_at < now)
+                .values(status="retrying", next_attempt_at=now, lease_owner=None, lease_expires_at=None,
+                        updated_at=now, last_error="lease expired")
+                .returning(N.c.last_batch_id)).scalars().all()
+            batches = sorted({b for b in rows if b})
+            if batches:
+                conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id.in_(batches), ATTEMPTS.c.ended_at.is_(None))
+                             .values(ended_at=now, error_class="LeaseExpired",
+                                     excerpt="the dispatcher did not finish this batch before its lease expired"))
+        if rows:
+            log.warning("recovered %d notification(s) of %d batch(es) whose lease expired", len(rows), len(batches))
+        return len(rows)
+
+    def reroute_orphans(self, now: datetime) -> int:
+        """Queued notifications of a receiver no longer in the file follow today's routes."""
+        known = set(self.config.receivers)
+        with self.engine.begin() as conn:
+            names = conn.execute(select(distinct(N.c.receiver)).where(QUEUED)).scalars().all()
+            orphans = [n for n in names if n not in known]
+            moved = 0
+            for old in orphans:
+                groups = conn.execute(
+                    select(N.c.category, N.c.facility_id, F.c.province_code, F.c.ward_code)
+                    .join(F, F.c.id == N.c.facility_id)
+                    .where(QUEUED, N.c.receiver == old).distinct()).all()
+                for category, facility_id, province, ward in groups:
+                    new = self.config.route_for(category, province, ward)
+                    result = conn.execute(update(N).where(QUEUED, N.c.receiver == old, N.c.category == category,
+                                                          N.c.facility_id == facility_id)
+                                          .values(receiver=new, updated_at=now))
+                    moved += result.rowcount
+                    log.warning("re-routed %d queued %s notification(s) from receiver %r (not in %s any more) "
+                                "to %r", result.rowcount, category, old, self.config.path, new)
+        return moved
+
+    def disabled_receivers(self) -> set[str]:
+        with self.engine.connect() as conn:
+            names = set(conn.execute(select(STATES.c.name).where(STATES.c.disabled.is_(True))).scalars())
+            conn.rollback()
+        return names
+
+    # -- batching rules -----------------------------------------------------------------------
+    def _due_query(self, receiver_name, now, limit, *columns):
+        return (select(*columns).where(N.c.receiver == receiver_name, QUEUED, N.c.next_attempt_at <= now)
+                .order_by(N.c.next_attempt_at, N.c.id).limit(limit))
+
+    def is_due(self, receiver, now: datetime) -> bool:
+        """Send when full, when the oldest waited batch_max_wait, when a deadline is within
+        deadline_margin, for urgent (foreigner arrival) items at once, and for retries whose
+        backoff has elapsed (they have waited already)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._due_query(receiver.name, now, receiver.max_batch, N.c.next_attempt_at,
+                                                N.c.deadline_at, N.c.urgent, N.c.attempts)).all()
+            conn.rollback()
+        if not rows:
+            return False
+        if len(rows) >= receiver.max_batch:
+            return True
+        if rows[0].next_attempt_at <= now - self.max_wait:
+            return True
+        soon = now + self.margin
+        return any(r.urgent or r.attempts > 0 or r.deadline_at <= soon for r in rows)
+
+    # -- claim ----------------------------------------------------------------------------------
+    def claim(self, receiver, now: datetime) -> Claimed | None:
+        batch_id = new_id("bat")
+        values = dict(status="sending", lease_owner=self.owner, lease_expires_at=now + self.lease,
+                      last_batch_id=batch_id, attempts=N.c.attempts + 1,
+                      first_attempt_at=func.coalesce(N.c.first_attempt_at, literal(now, UTCDateTime())),
+                      updated_at=now)
+        due = self._due_query(receiver.name, now, receiver.max_batch, N.c.id)
+        if self.sqlite:
+            stmt = update(N).where(N.c.id.in_(due.scalar_subquery()))
+        else:
+            picked = due.with_for_update(skip_locked=True).cte("picked")
+            stmt = update(N).where(N.c.id == picked.c.id)
+        stmt = stmt.values(**values).returning(N.c.id, N.c.attempts, N.c.first_attempt_at, N.c.deadline_at,
+                                               N.c.late)
+        with self.engine.begin() as conn:
+            rows = conn.execute(stmt).all()
+            if not rows:
+                return None
+            meta = {r.id: (r.attempts, r.first_attempt_at, r.deadline_at, r.late) for r in rows}
+            notifications = [wire_notification(r) for r in conn.execute(batch_query(meta))]
+            conn.execute(insert(ATTEMPTS).values(
+                id=batch_id, receiver=receiver.name, dispatcher=self.owner, started_at=now,
+                notification_count=len(meta), accepted=0, rejected=0, retried=0))
+        return Claimed(batch_id, receiver.name, now, meta, notifications)
+
+    # -- send -----------------------------------------------------------------------------------
+    def send(self, receiver, claimed: Claimed) -> Delivery:
+        batch = Batch(id=claimed.batch_id, receiver=receiver.name, sender=self.sender, sent_at=utcnow(),
+                      notifications=claimed.notifications)
+        try:
+            delivery = receiver.send(batch)
+        except Exception as exc:  # noqa: BLE001 - a broken adapter must not stop the dispatcher
+            log.error("receiver %s batch %s: adapter raised %s; the batch will be retried",
+                      receiver.name, claimed.batch_id, type(exc).__name__)
+            return Delivery.all(batch, "retry", error_class=type(exc).__name__,
+                                excerpt=f"adapter raised {type(exc).__name__}",
+                                alert=f"receiver {receiver.name!r}: the adapter raised {type(exc).__name__}")
+        if not isinstance(delivery, Delivery):
+            return Delivery.all(batch, "retry", error_class="InvalidDelivery",
+                                alert=f"receiver {receiver.name!r}: send() did not return a Delivery")
+        return delivery
+
+    # -- record ---------------------------------------------------------------------------------
+    _RESULT = (update(N)
+               .where(N.c.id == bindparam("b_id"), N.c.status == "sending",
+                      N.c.last_batch_id == bindparam("b_batch"), N.c.lease_owner == bindparam("b_owner"))
+               .values(status=bindparam("b_status"), delivered_at=bindparam("b_delivered_at"),
+                       receipt=bindparam("b_receipt"), rejection_code=bindparam("b_code"),
+                       rejection_message=bindparam("b_message"), next_attempt_at=bindparam("b_next"),
+                       late=bindparam("b_late"), last_error=bindparam("b_error"), lease_owner=None,
+                       lease_expires_at=None, updated_at=bindparam("b_now")))
+
+    def record(self, claimed: Claimed, delivery: Delivery, now: datetime) -> dict:
+        error = None
+        if delivery.error_class:
+            error = delivery.error_class
+        elif delivery.http_status and not 200 <= delivery.http_status < 300:
+            error = f"HTTP {delivery.http_status}"
+        stats = {"accepted": 0, "rejected": 0, "retried": 0, "dead": 0}
+        params, outcomes = [], {}
+        missing = Outcome.retry()
+        for nid, (attempts, first_at, deadline_at, late) in claimed.meta.items():
+            o = delivery.outcomes.get(nid, missing)
+            p = {"b_id": nid, "b_batch": claimed.batch_id, "b_owner": self.owner, "b_now": now,
+                 "b_delivered_at": None, "b_receipt": None, "b_code": None, "b_message": None,
+                 "b_next": now, "b_late": bool(late), "b_error": None}
+            if o.status == ACCEPTED:
+                p.update(b_status="accepted", b_delivered_at=now, b_receipt=bounded(o.receipt, 200),
+                         b_late=bool(late) or now > deadline_at)
+                outcomes[nid] = {"status": "accepted", "receipt": o.receipt}
+                stats["accepted"] += 1
+            elif o.status == REJECTED:
+                p.update(b_status="rejected", b_code=bounded(o.code, 100), b_message=bounded(o.message, 500))
+                outcomes[nid] = {"status": "rejected", "code": o.code, "message": o.message}
+                stats["rejected"] += 1
+            else:
+                status, when = retry.next_attempt(attempts, first_at, now, delivery.retry_after, self.rng)
+                p.update(b_status=status, b_next=when or now, b_error=bounded(error or "retry", 200))
+                outcomes[nid] = {"status": status if status == "dead" else "retry",
+                                 **({"next_attempt_at": when.isoformat()} if when else {})}
+                stats["dead" if status == "dead" else "retried"] += 1
+            params.append(p)
+        with self.engine.begin() as conn:
+            written = conn.execute(self._RESULT, params).rowcount
+            conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == claimed.batch_id).values(
+                ended_at=now, http_status=delivery.http_status, error_class=delivery.error_class,
+                excerpt=bounded(delivery.excerpt), accepted=stats["accepted"], rejected=stats["rejected"],
+                retried=stats["retried"] + stats["dead"], outcomes=json.dumps(outcomes, ensure_ascii=False),
+                alert=bounded(delivery.alert)))
+            if delivery.disable_receiver or delivery.alert:
+                values = {"name": claimed.receiver, "disabled": bool(delivery.disable_receiver),
+                          "disabled_at": now if delivery.disable_receiver else None,
+                          "alert": bounded(delivery.alert), "updated_at": now}
+                update_cols = {"alert": values["alert"], "updated_at": now}
+                if delivery.disable_receiver:
+                    update_cols.update(disabled=True, disabled_at=now)
+                _upsert(conn, STATES, values, "name", update_cols)
+        if written is not None and 0 <= written < len(params):
+            stats["lost_leases"] = len(params) - written
+            log.warning("receiver %s batch %s: %d result(s) not written: the lease expired and the "
+                        "notifications were taken back", claimed.receiver, claimed.batch_id, len(params) - written)
+        if delivery.disable_receiver:
+            log.error("receiver %s disabled after HTTP 410; re-enable with `flask dispatcher enable %s`",
+                      claimed.receiver, claimed.receiver)
+        elif delivery.alert:
+            log.error("receiver %s: %s", claimed.receiver, delivery.alert)
+        log.info("receiver %s batch %s: %d item(s) %s%s", claimed.receiver, claimed.batch_id, len(params),
+                 {k: v for k, v in stats.items() if v},
+                 f" (HTTP {delivery.http_status})" if delivery.http_status else
+                 (f" ({delivery.error_class})" if delivery.error_class else ""))
+        return stats

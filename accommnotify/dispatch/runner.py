@@ -1,0 +1,59 @@
+"""``dispatcher run``: APScheduler in its own process; the job only triggers a pass.
+
+All state is in the database, so any number of these processes may run (PostgreSQL), and a
+killed one loses nothing: its claims come back when their lease expires. SIGTERM / SIGINT let
+the batch in flight finish and record its results, then the process exits.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+
+from ..timeutil import UTC, utcnow
+from .core import Dispatcher
+
+log = logging.getLogger("accommnotify.dispatch")
+
+
+def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    executor = ThreadPoolExecutor(max_workers=1)
+    scheduler = BlockingScheduler(timezone=UTC, executors={"default": executor})
+
+    def tick():
+        if dispatcher.stopping.is_set():
+            return
+        try:
+            with app.app_context():
+                report = dispatcher.run_pass()
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
+            log.error("dispatcher pass failed: %s; next try in %ss", type(exc).__name__, interval)
+            return
+        totals = report.totals()
+        if totals["batches"] or report.recovered or report.rerouted:
+            log.info("pass: %s in %.2fs%s", totals, report.seconds,
+                     f", recovered {report.recovered}" if report.recovered else "")
+
+    scheduler.add_job(tick, "interval", seconds=interval, next_run_time=utcnow(), id="dispatch",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+
+    def stop(signum, _frame):
+        log.info("dispatcher %s: signal %d, finishing the batch in flight", dispatcher.owner, signum)
+        dispatcher.stopping.set()
+        try:
+            scheduler.shutdown(wait=False)
+        except Exception:  # noqa: BLE001 - already stopping
+            pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    log.info("dispatcher %s started: every %ss, lease %ss, receivers %s", dispatcher.owner, interval,
+             int(dispatcher.lease.total_seconds()), ", ".join(dispatcher.config.receivers))
+    scheduler.start()
+    # start() returns after shutdown; wait for a pass still running in the executor thread.
+    executor.shutdown(wait=True)
+    dispatcher.config.close()
+    log.info("dispatcher %s stopped", dispatcher.owner)

@@ -1,0 +1,181 @@
+"""Storing wire-format notifications (SPEC §4) into the police inbox (``inbox_notifications``).
+
+Shared by the built-in ``inbox`` receiver adapter (same database) and the receiving endpoint
+``POST /police/api/v1/batches`` (another instance delivering over HTTP). The notification id is the
+primary key: an id already stored is answered ``accepted`` with the same receipt and nothing
+changes, so a replayed or retried batch is harmless.
+
+Each item is checked on its own; a malformed item is ``rejected`` with a stable code and a message
+naming the field (never its value: no personal data in answers or logs), the others are stored.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import InboxNotification
+from ..rules.text import fold
+from ..timeutil import utcnow
+
+INBOX = InboxNotification.__table__
+EVENTS = ("arrival", "amendment", "departure", "cancellation")
+CATEGORIES = ("residence", "foreigner")
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def receipt_for(notification_id: str) -> str:
+    """Deterministic, so a replay gets the same receipt as the first delivery."""
+    return f"inbox:{notification_id}"
+
+
+class WireError(ValueError):
+    def __init__(self, field: str, code: str = "wire.invalid"):
+        super().__init__(field)
+        self.field, self.code = field, code
+
+
+def _text(obj: dict, key: str, path: str, *, required=True, max_len=None):
+    value = obj.get(key) if isinstance(obj, dict) else None
+    if value is None or value == "":
+        if required:
+            raise WireError(f"{path}.{key}" if path else key, "wire.required")
+        return None
+    if not isinstance(value, str) or (max_len and len(value) > max_len):
+        raise WireError(f"{path}.{key}" if path else key)
+    return value
+
+
+def _datetime(obj: dict, key: str, path: str, *, required=True):
+    raw = _text(obj, key, path, required=required)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise WireError(f"{path}.{key}" if path else key) from None
+    if value.tzinfo is None:  # the wire format always carries an offset
+        raise WireError(f"{path}.{key}" if path else key)
+    return value
+
+
+def _date(obj: dict, key: str, path: str):
+    raw = _text(obj, key, path, required=False)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise WireError(f"{path}.{key}" if path else key) from None
+
+
+def _object(obj: dict, key: str, *, required=True) -> dict | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise WireError(key, "wire.required")
+        return None
+    if not isinstance(value, dict):
+        raise WireError(key)
+    return value
+
+
+def row_from_wire(item, *, source: str, batch_id: str | None, received_at: datetime) -> dict:
+    """One inbox row from one wire notification; WireError when malformed."""
+    if not isinstance(item, dict):
+        raise WireError("notification")
+    nid = _text(item, "id", "")
+    if not _ID_RE.match(nid):
+        raise WireError("id")
+    event = _text(item, "event", "")
+    if event not in EVENTS:
+        raise WireError("event")
+    category = _text(item, "category", "")
+    if category not in CATEGORIES:
+        raise WireError("category")
+    facility = _object(item, "facility")
+    stay = _object(item, "stay")
+    person = _object(item, "person")
+    document = person.get("document")
+    visa = person.get("visa")
+    if document is not None and not isinstance(document, dict):
+        raise WireError("person.document")
+    if visa is not None and not isinstance(visa, dict):
+        raise WireError("person.visa")
+    full_name = _text(person, "full_name", "person", max_len=100)
+    deadline_at = _datetime(item, "deadline_at", "")
+    row = {
+        "id": nid, "received_at": received_at, "source": source[:100], "batch_id": batch_id,
+        "event": event, "category": category,
+        "created_at": _datetime(item, "created_at", ""), "deadline_at": deadline_at,
+        "late": received_at > deadline_at,
+        "amends": _text(item, "amends", "", required=False, max_len=32),
+        "facility_code": _text(facility, "code", "facility", max_len=32),
+        "facility_name": _text(facility, "name", "facility", max_len=200),
+        "facility_kind": _text(facility, "kind", "facility", max_len=32),
+        "facility_address": _text(facility, "address", "facility", required=False, max_len=300),
+        "ward_code": _text(facility, "ward_code", "facility", max_len=5),
+        "province_code": _text(facility, "province_code", "facility", max_len=2),
+        "stay_id": _text(stay, "id", "stay", max_len=32),
+        "external_ref": _text(stay, "external_ref", "stay", required=False, max_len=100),
+        "room": _text(stay, "room", "stay", required=False, max_len=50),
+        "arrived_at": _datetime(stay, "arrived_at", "stay"),
+        "expected_departure": _datetime(stay, "expected_departure", "stay", required=False),
+        "departed_at": _datetime(stay, "departed_at", "stay", required=False),
+        "reason": _text(stay, "reason", "stay", required=False, max_len=32),
+        "full_name": full_name, "name_search": fold(full_name)[:100],
+        "date_of_birth": _date(person, "date_of_birth", "person"),
+        "sex": _text(person, "sex", "person", required=False, max_len=6),
+        "nationality": _text(person, "nationality", "person", required=False, max_len=3),
+        "id_number": _text(person, "id_number", "person", required=False, max_len=12),
+        "document_type": _text(document or {}, "type", "person.document", required=False, max_len=20),
+        "document_number": _text(document or {}, "number", "person.document", required=False, max_len=20),
+        "visa_kind": _text(visa or {}, "kind", "person.visa", required=False, max_len=32),
+        "visa_number": _text(visa or {}, "number", "person.visa", required=False, max_len=50),
+        "visa_valid_until": _date(visa or {}, "valid_until", "person.visa"),
+        "entry_date": _date(person, "entry_date", "person"),
+        "acknowledged_at": None, "acknowledged_by": None,
+    }
+    return row
+
+
+def store(conn, notifications: list, *, source: str, batch_id: str | None = None,
+          now: datetime | None = None) -> list[dict]:
+    """Store what is new, inside the caller's transaction on ``conn``; per-item results in order.
+
+    Results use the wire format's response shape: ``{"id", "status": "accepted", "receipt"}`` or
+    ``{"id", "status": "rejected", "code", "message"}``.
+    """
+    now = now or utcnow()
+    results: list[dict] = []
+    rows: dict[str, dict] = {}
+    for index, item in enumerate(notifications):
+        nid = item.get("id") if isinstance(item, dict) else None
+        try:
+            row = row_from_wire(item, source=source, batch_id=batch_id, received_at=now)
+        except WireError as exc:
+            results.append({"id": nid if isinstance(nid, str) else None, "status": "rejected",
+                            "code": exc.code, "message": f"notifications[{index}]: field {exc.field} is "
+                            + ("missing" if exc.code == "wire.required" else "invalid")})
+            continue
+        rows.setdefault(row["id"], row)  # the same id twice in one batch is stored once
+        results.append({"id": row["id"], "status": "accepted", "receipt": receipt_for(row["id"])})
+    if rows:
+        make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(make(INBOX).on_conflict_do_nothing(index_elements=["id"]), list(rows.values()))
+    return results
+
+
+def store_batch(notifications: list, *, source: str, batch_id: str | None = None,
+                now: datetime | None = None) -> list[dict]:
+    """:func:`store` in a short transaction of its own."""
+    with db.engine.begin() as conn:
+        return store(conn, notifications, source=source, batch_id=batch_id, now=now)
+
+
+def stored_ids(ids) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(conn.execute(select(INBOX.c.id).where(INBOX.c.id.in_(list(ids)))).scalars())

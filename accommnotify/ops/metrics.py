@@ -1,0 +1,89 @@
+"""``/metrics`` in the Prometheus text format (0.0.4): the dispatch queue as operators watch it.
+
+No personal data: only receiver names, statuses and counts. Served by the web process; every
+value is read from the database, so it is the same whichever worker answers.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+bp = Blueprint("metrics", __name__)
+
+
+def _esc(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _line(name, labels: dict, value) -> str:
+    lab = ",".join(f'{k}="{_esc(v)}"' for k, v in labels.items())
+    return f"{name}{{{lab}}} {value}" if lab else f"{name} {value}"
+
+
+def render() -> str:
+    from ..dispatch import admin
+    from ..receivers.base import ReceiverConfigError
+    from ..routing import receivers_config
+    try:
+        names = list(receivers_config(current_app).receivers)
+        config_ok = 1
+    except ReceiverConfigError:
+        names, config_ok = [], 0
+    now = utcnow()
+    with db.engine.connect() as conn:
+        status = admin.queue_status(conn, now, names)
+        totals = admin.delivery_totals(conn)
+        conn.rollback()
+    out = []
+
+    def family(name, kind, help_):
+        out.append(f"# HELP {name} {help_}")
+        out.append(f"# TYPE {name} {kind}")
+
+    family("accommnotify_notifications_queued", "gauge",
+           "Notifications not yet finished, by receiver and status (pending, sending, retrying, dead).")
+    for rname, e in sorted(status.items()):
+        for st in admin.WATCHED:
+            out.append(_line("accommnotify_notifications_queued", {"receiver": rname, "status": st}, e[st]))
+    family("accommnotify_oldest_pending_seconds", "gauge",
+           "Age of the oldest pending or retrying notification (0 when none).")
+    for rname, e in sorted(status.items()):
+        out.append(_line("accommnotify_oldest_pending_seconds", {"receiver": rname},
+                         round(e["oldest_pending_seconds"] or 0.0, 3)))
+    family("accommnotify_nearest_deadline_seconds", "gauge",
+           "Seconds until the nearest deadline of an undelivered notification (negative: overdue).")
+    for rname, e in sorted(status.items()):
+        if e["nearest_deadline"] is not None:
+            out.append(_line("accommnotify_nearest_deadline_seconds", {"receiver": rname},
+                             round((e["nearest_deadline"] - now).total_seconds(), 3)))
+    family("accommnotify_notifications_late", "gauge", "Notifications flagged late (delivered or due after their deadline).")
+    for rname, e in sorted(status.items()):
+        out.append(_line("accommnotify_notifications_late", {"receiver": rname}, e["late"]))
+    family("accommnotify_deliveries_total", "counter",
+           "Per-notification outcomes of every recorded delivery attempt, by receiver and outcome.")
+    for rname, t in sorted(totals.items()):
+        for outcome in ("accepted", "rejected", "retried"):
+            out.append(_line("accommnotify_deliveries_total", {"receiver": rname, "outcome": outcome}, t[outcome]))
+    family("accommnotify_delivery_batches_total", "counter", "Delivery attempts (batches sent), by receiver.")
+    for rname, t in sorted(totals.items()):
+        out.append(_line("accommnotify_delivery_batches_total", {"receiver": rname}, t["batches"]))
+    family("accommnotify_receiver_disabled", "gauge", "1 when a receiver is disabled (HTTP 410 or an operator).")
+    for rname, e in sorted(status.items()):
+        out.append(_line("accommnotify_receiver_disabled", {"receiver": rname}, int(e["disabled"])))
+    family("accommnotify_receiver_alert", "gauge", "1 when a receiver has an open configuration alert.")
+    for rname, e in sorted(status.items()):
+        out.append(_line("accommnotify_receiver_alert", {"receiver": rname}, int(bool(e["alert"]))))
+    family("accommnotify_receivers_config_valid", "gauge", "1 when the receivers file loads.")
+    out.append(_line("accommnotify_receivers_config_valid", {}, config_ok))
+    return "\n".join(out) + "\n"
+
+
+@bp.get("/metrics")
+def metrics():
+    return Response(render(), mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+def init_app(app):
+    app.register_blueprint(bp)
