@@ -1,2 +1,20 @@
+"""The facility pages (/facility): guesthouse staff declare stays on a phone, Vietnamese first.
+
+Server-rendered, working without JavaScript; a small script (static/facility/form.js) makes adding
+guests and filling them from a scan instant. Every write goes through the intake service, so the
+form and file import obey the same rule set as the API.
+"""
+from ..models.facility_users import FacilityUser  # noqa: F401  (registers the table)
+
+
 def init_app(app):
-    """Registers this part's blueprints and commands (filled in by its issue)."""
+    from ..web_auth import login_manager, register_user_loader
+    from .accounts import load_user
+    from .cli import demo_user, facility_user_cli
+    from .views import bp
+
+    register_user_loader("facility", load_user)
+    login_manager.blueprint_login_views["facility"] = "facility.login"
+    app.register_blueprint(bp)
+    app.cli.add_command(facility_user_cli)
+    app.extensions.setdefault("accommnotify.demo_hooks", []).append(demo_user)

@@ -1,0 +1,458 @@
+"""Routes of the facility pages. Thin: forms <-> payloads (forms.py), files (importer.py), the
+intake service for everything stored. The facility always comes from the logged-in user."""
+from datetime import datetime
+from functools import wraps
+
+from flask import (Blueprint, abort, flash, g, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..ids import new_id
+from ..intake import changes, service
+from ..intake.errors import Conflict, IntakeError, InvalidInput, NotFound
+from ..models.facility_users import FacilityUser
+from ..rules.issues import Issue
+from ..rules.messages import message
+from ..rules.scan import parse_scan
+from ..timeutil import VN_TZ, to_vn, utcnow
+from . import forms, importer, vocab
+from .accounts import authenticate, facility_of
+
+bp = Blueprint("facility", __name__, url_prefix="/facility")
+IN_HOUSE_LIMIT = 200
+HISTORY_PAGE = 25
+IMPORT_CHUNK = service.MAX_BULK
+
+
+def lang() -> str:
+    return str(get_locale() or "vi")[:2]
+
+
+def _local_path(target: str | None, default: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = current_user._get_current_object() if current_user else None
+        if not isinstance(user, FacilityUser):
+            return redirect(url_for("facility.login", next=request.path))
+        g.user = user
+        g.facility = facility_of(user)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.after_request
+def _headers(response):
+    # Pages with personal data: never cached; no framing; scripts and styles only from this site.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
+                                                   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+    return response
+
+
+@bp.app_template_global("fmt_time")
+def fmt_time(value) -> str:
+    """An ISO datetime (+07:00) or datetime as people read it in Vietnam: 27/11/2026 14:05."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return to_vn(value).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_global("fmt_date")
+def fmt_date(value) -> str:
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) else value.strftime("%d/%m/%Y")
+
+
+@bp.app_template_global("issue_text")
+def issue_text(code: str) -> str:
+    return message(code, lang())
+
+
+@bp.context_processor
+def _vocab():
+    return {"vocab": vocab, "current_lang": lang()}
+
+
+# ---- login -----------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error, email = None, ""
+    target = _local_path(request.values.get("next"), url_for("facility.index"))
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        result = authenticate(email, request.form.get("password", ""))
+        if result.user is not None:
+            session.clear()  # a fresh session at login: no fixation
+            login_user(result.user)
+            return redirect(target)
+        if result.wait_seconds:
+            error = _("Too many failed attempts. Wait %(seconds)s seconds and try again.",
+                      seconds=result.wait_seconds)
+        else:
+            error = _("Wrong e-mail or password.")
+    status = 200 if error is None else 401
+    return render_template("facility/login.html", error=error, email=email, next=target), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("facility.login"))
+
+
+# ---- current guests and check-out ------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    stays, more = service.list_stays(g.facility, status="in_house", limit=IN_HOUSE_LIMIT)
+    rooms: dict[str, list] = {}
+    for stay in sorted(stays, key=lambda s: ((s["room"] or "\uffff").zfill(8), s["arrived_at"])):
+        rooms.setdefault(stay["room"] or "", []).append(stay)
+    rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
+    return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more,
+                           rejected=rejected)
+
+
+@bp.post("/stays/<stay_id>/departure")
+@login_required
+def departure(stay_id):
+    guest_id = request.form.get("guest_id")
+    payload = {"guest_ids": [guest_id]} if guest_id else {}
+    try:
+        changes.record_departure(g.facility, stay_id, payload)
+    except NotFound:
+        abort(404)
+    except IntakeError as exc:
+        flash(" ".join(message(i.code, lang(), **dict(i.params)) for i in exc.issues) or exc.detail, "error")
+    else:
+        flash(_("Check-out recorded. The departure will be sent to the police."), "success")
+    return redirect(_local_path(request.form.get("next"), url_for("facility.index")))
+
+
+# ---- new stay --------------------------------------------------------------------------------
+
+def _now_local_input() -> str:
+    return utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def _render_stay_form(stay, guests, errors, form_ref, notice=None, focus=None, status=200):
+    return render_template("facility/new_stay.html", stay=stay, guests=guests, errors=errors,
+                           form_ref=form_ref, notice=notice, focus=focus,
+                           nationalities=_nationalities()), status
+
+
+def _nationalities():
+    import pycountry
+    cache = _nationalities.__dict__.setdefault("cache", {})
+    code = lang()
+    if code not in cache:
+        cache[code] = sorted((c.alpha_3, c.name) for c in pycountry.countries)
+    return cache[code]
+
+
+@bp.get("/stays/new")
+@login_required
+def new_stay():
+    stay = {name: "" for name in forms.STAY_FIELDS}
+    stay.update(arrived_at=_now_local_input(), reason=vocab.DEFAULT_REASON.get(g.facility.kind, "tourism"))
+    return _render_stay_form(stay, [forms.empty_guest()], {}, "WEB-" + new_id("f")[2:].upper())
+
+
+@bp.post("/stays/new")
+@login_required
+def create_stay():
+    stay, guests = forms.read_form(request.form)
+    form_ref = request.form.get("form_ref") or "WEB-" + new_id("f")[2:].upper()
+    action = request.form.get("action", "submit")
+    errors: dict = {}
+    scanned = False
+    for i, guest in enumerate(guests):
+        if guest["scan"].strip():
+            scanned = True
+            error = forms.apply_scan(guest, guest["scan"], lang())
+            if error:
+                errors[f"g-{i}-scan"] = [error]
+    if not guests:
+        guests = [forms.empty_guest()]
+    focus = None
+    if action in ("add", "add_foreigner"):
+        guests.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
+        focus = f"g-{len(guests) - 1}-full_name"
+        return _render_stay_form(stay, guests, errors, form_ref, focus=focus)
+    if action.startswith("remove:"):
+        index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
+        if 0 <= index < len(guests) and len(guests) > 1:
+            del guests[index]
+            errors = {}  # indexes moved; errors are shown again at the next submit
+        return _render_stay_form(stay, guests, errors, form_ref)
+    if action.startswith("scan:") or scanned:
+        notice = None if errors else _("Filled from the scan. Check the details, then send.")
+        return _render_stay_form(stay, guests, errors, form_ref, notice=notice)
+
+    payload = forms.stay_payload(stay, guests, form_ref)
+    try:
+        created = service.create_stay(g.facility, payload, source="form")
+    except InvalidInput as exc:
+        errors = forms.errors_by_field(exc.issues, lang())
+        return _render_stay_form(stay, guests, errors, form_ref, status=422)
+    except Conflict:
+        errors = {"external_ref": [_("This booking ref is already used by another stay with different "
+                                     "details. Use another ref, or correct that stay from its page.")]}
+        return _render_stay_form(stay, guests, errors, form_ref, status=409)
+    flash(_("Saved. The notification will be sent to the police."), "success")
+    return redirect(url_for("facility.stay_detail", stay_id=created.stay["id"]))
+
+
+@bp.post("/scan")
+@login_required
+def scan():
+    """JSON for form.js: the same parser as the no-JS "Fill from scan" button."""
+    body = request.get_json(silent=True) or {}
+    text = body.get("text") if isinstance(body.get("text"), str) else ""
+    result = parse_scan(text[:2000])
+    if result.issues or not result.fields:
+        code = result.issues[0].code if result.issues else "scan.malformed"
+        return jsonify(ok=False, code=code, message=message(code, lang())), 422
+    filled = forms.scan_to_form(result.fields)
+    return jsonify(ok=True, kind=result.kind, fields=filled, message=_("Filled from the scan. Check the details."))
+
+
+# ---- one stay, corrections ---------------------------------------------------------------------
+
+def _stay_or_404(stay_id):
+    try:
+        return service.get_stay(g.facility, stay_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/stays/<stay_id>")
+@login_required
+def stay_detail(stay_id):
+    stay = _stay_or_404(stay_id)
+    return render_template("facility/stay.html", stay=stay, next=request.path)
+
+
+def _row_from_view(guest: dict) -> dict:
+    row = forms.empty_guest(forms.CITIZEN if guest["nationality"] == "VNM" else forms.FOREIGNER)
+    for key in ("full_name", "date_of_birth", "sex", "nationality", "id_number", "passport_number", "phone",
+                "permanent_address", "entry_date", "entry_port", "purpose"):
+        row[key] = guest.get(key) or ""
+    if guest.get("document"):
+        row.update(document_type=guest["document"]["type"] or "", document_number=guest["document"]["number"] or "",
+                   document_mrz=guest["document"]["mrz"] or "")
+    if guest.get("visa"):
+        row.update(visa_kind=guest["visa"]["kind"] or "", visa_number=guest["visa"]["number"] or "",
+                   visa_valid_until=guest["visa"]["valid_until"] or "")
+    row["id"] = guest["id"]
+    return row
+
+
+def _local_input(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M") if iso else ""
+
+
+def _stay_form_values(view: dict) -> dict:
+    return {"room": view["room"] or "", "reason": view["reason"] or "", "reason_note": view["reason_note"] or "",
+            "arrived_at": _local_input(view["arrived_at"]),
+            "expected_departure": _local_input(view["expected_departure"])}
+
+
+def _patch(view, stay_values, rows) -> tuple[dict, list[int]]:
+    """Only what changed, as PATCH /stays/{id} takes it; and the row index of each patched guest."""
+    patch: dict = {}
+    original = _stay_form_values(view)
+    for key, value in original.items():
+        new = (stay_values.get(key) or "").strip()
+        if new != value:
+            patch[key] = new or None
+    guests, positions = [], []
+    by_id = {g["id"]: g for g in view["guests"]}
+    for position, row in enumerate(rows):
+        stored = by_id.get(row.get("id"))
+        if stored is None:
+            continue
+        before, after = forms.guest_payload(_row_from_view(stored)), forms.guest_payload(row)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        changed.update({k: None for k in before if k not in after})
+        if changed:
+            guests.append({"id": stored["id"], **changed})
+            positions.append(position)
+    if guests:
+        patch["guests"] = guests
+    return patch, positions
+
+
+@bp.route("/stays/<stay_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct_stay(stay_id):
+    view = _stay_or_404(stay_id)
+    if view["status"] == "cancelled":
+        abort(404)
+    rows = [_row_from_view(guest) for guest in view["guests"]]
+    stay_values = _stay_form_values(view)
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        stay_values, posted = forms.read_form(request.form)
+        ids = [request.form.get(f"g-{i}-id", "") for i in range(len(posted))]
+        for row, guest_id in zip(posted, ids):
+            row["id"] = guest_id
+        for i, row in enumerate(posted):
+            if row["scan"].strip():
+                error = forms.apply_scan(row, row["scan"], lang())
+                if error:
+                    errors[f"g-{i}-scan"] = [error]
+        rows = posted
+        if request.form.get("action", "submit") == "submit" and not errors:
+            patch, positions = _patch(view, stay_values, rows)
+            if not patch:
+                flash(_("Nothing was changed."), "info")
+                return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+            try:
+                changes.amend_stay(g.facility, stay_id, patch)
+            except InvalidInput as exc:
+                errors = forms.errors_by_field([_unpatch(i, positions, rows) for i in exc.issues], lang())
+                status = 422
+            except Conflict as exc:
+                flash(" ".join(message(i.code, lang()) for i in exc.issues), "error")
+                return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+            else:
+                flash(_("Correction saved. The police will receive it."), "success")
+                return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    return render_template("facility/correct.html", view=view, stay=stay_values, guests=rows, errors=errors,
+                           nationalities=_nationalities()), status
+
+
+def _unpatch(issue: Issue, positions: list[int], rows) -> Issue:
+    """amend_stay names guests by their index in the PATCH body or by id: back to form rows."""
+    if not issue.field.startswith("guests["):
+        return issue
+    inner = issue.field[len("guests["):issue.field.index("]")]
+    rest = issue.field[issue.field.index("]") + 1:]
+    if inner.startswith("id="):
+        ids = [r.get("id") for r in rows]
+        position = ids.index(inner[3:]) if inner[3:] in ids else None
+    else:
+        position = positions[int(inner)] if inner.isdigit() and int(inner) < len(positions) else None
+    if position is None:
+        return Issue(rest.lstrip(".") or "guests", issue.code, issue.params)
+    return Issue(f"guests[{position}]{rest}", issue.code, issue.params)
+
+
+# ---- history -----------------------------------------------------------------------------------
+
+@bp.get("/history")
+@login_required
+def history():
+    cursor = request.args.get("cursor") or None
+    if cursor and (len(cursor) > 40 or not cursor.replace("_", "").isalnum()):
+        cursor = None
+    stays, next_cursor = service.list_stays(g.facility, cursor=cursor, limit=HISTORY_PAGE)
+    rejected, _c = service.list_notifications(g.facility, status="rejected", limit=50)
+    return render_template("facility/history.html", stays=stays, next_cursor=next_cursor, rejected=rejected,
+                           first_page=cursor is None)
+
+
+# ---- import ------------------------------------------------------------------------------------
+
+def _import_serializer():
+    from flask import current_app
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="facility-import")
+
+
+_NOT_A_LIST = {
+    "unreadable": lambda: _("This file cannot be read as a CSV or Excel (.xlsx) file."),
+    "encoding": lambda: _("This CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\"."),
+    "empty": lambda: _("The file has the guest-list columns but no guests."),
+    "too_many_rows": lambda: _("The file has too many rows (at most %(max)s guests per file).",
+                               max=importer.MAX_ROWS),
+}
+
+
+@bp.get("/import")
+@login_required
+def import_form():
+    return render_template("facility/import.html", preview=None, error=None)
+
+
+@bp.post("/import")
+@login_required
+def import_preview():
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    if not data:
+        return render_template("facility/import.html", preview=None,
+                               error=_("Choose a CSV or Excel (.xlsx) file.")), 400
+    try:
+        preview = importer.read_guest_list(
+            data, upload.filename or "", lang(),
+            differs_text=_("Differs from the first row of this booking (one stay has one room, reason and dates)."))
+    except importer.NotAGuestList as exc:
+        if exc.reason == "columns":
+            missing = ", ".join(importer.HEADERS[k] for k in exc.missing)
+            error = _("This file is not a guest list: it lacks the columns %(columns)s. "
+                      "Download the template to see the expected columns.", columns=missing)
+        else:
+            error = _NOT_A_LIST[exc.reason]()
+        return render_template("facility/import.html", preview=None, error=error), 422
+    token = _import_serializer().dumps({"f": g.facility.id, "stays": preview.valid_stays})
+    return render_template("facility/import.html", preview=preview, token=token, error=None,
+                           headers=importer.HEADERS)
+
+
+@bp.post("/import/confirm")
+@login_required
+def import_confirm():
+    try:
+        data = _import_serializer().loads(request.form.get("token", ""))
+    except BadSignature:
+        abort(400)
+    if data.get("f") != g.facility.id:
+        abort(400)
+    stays = data.get("stays") or []
+    results = []
+    for start in range(0, len(stays), IMPORT_CHUNK):
+        chunk = service.create_stays_bulk(g.facility, {"stays": stays[start:start + IMPORT_CHUNK]}, source="import")
+        for item in chunk:
+            item["index"] += start
+        results.extend(chunk)
+    counts = {status: sum(1 for r in results if r["status"] == status) for status in ("created", "duplicate", "invalid")}
+    problems = [{"ref": stays[r["index"]]["external_ref"],
+                 "messages": [message(i.code, lang(), **dict(i.params)) for i in r.get("issues", [])]}
+                for r in results if r["status"] == "invalid"]
+    return render_template("facility/import_done.html", counts=counts, problems=problems)
+
+
+@bp.get("/import/template.<ext>")
+@login_required
+def import_template(ext):
+    if ext == "xlsx":
+        body, mimetype = importer.template_xlsx(), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif ext == "csv":
+        body, mimetype = importer.template_csv(), "text/csv; charset=utf-8"
+    else:
+        abort(404)
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f"attachment; filename=danh-sach-khach.{ext}"
+    return response
