@@ -2,9 +2,25 @@
 
 SQLite: WAL, foreign keys, a busy timeout, and every transaction begun IMMEDIATE. A deferred
 transaction that reads and then writes fails at once with SQLITE_BUSY when another process wrote
-in between; taking the write lock up front makes it wait its turn (busy_timeout) instead.
+in between; taking the write lock up front makes it wait its turn (busy_timeout) instead. Code
+that only reads says so with `read_only()` and then shares the database with writers (WAL).
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import event
+
+_read_only = ContextVar("sqlite_read_only", default=False)
+
+
+@contextmanager
+def read_only():
+    """Transactions begun inside only read: on SQLite they take no write lock (plain BEGIN)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
 
 
 def configure_engine(engine) -> None:
@@ -23,7 +39,7 @@ def configure_engine(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 
 def engine_options(url: str) -> dict:

@@ -4,8 +4,7 @@ Views (API, facility pages, file import) call these functions and never touch ta
 """
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -26,14 +25,20 @@ class Created:
     replayed: bool = False
 
 
-def _insert_stay_ignoring_duplicate(row: dict):
+# Built once and compiled once. The dialect-specific ON CONFLICT constructs are not cacheable in
+# SQLAlchemy and were compiled on every request; this SQL is the same on SQLite and PostgreSQL.
+_INSERT_STAY_IF_NEW = text(
+    f"INSERT INTO stays ({', '.join(c.name for c in STAYS.c)}) "
+    f"VALUES ({', '.join(':' + c.name for c in STAYS.c)}) "
+    "ON CONFLICT (facility_id, external_ref) DO NOTHING RETURNING id"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in STAYS.c))
+_INSERT_GUESTS = insert(GUESTS)
+_INSERT_NOTIFICATIONS = insert(NOTIFICATIONS)
+
+
+def _insert_stay_ignoring_duplicate(connection, row: dict):
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: a duplicate ref costs no exception or rollback."""
-    dialect = db.session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (make(STAYS).values(**row)
-            .on_conflict_do_nothing(index_elements=["facility_id", "external_ref"])
-            .returning(STAYS.c.id))
-    return db.session.execute(stmt).scalar()
+    return connection.execute(_INSERT_STAY_IF_NEW, row).scalar()
 
 
 def _existing(facility, external_refs):
@@ -52,16 +57,21 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     data, warnings = prepare_stay(payload, now)
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
-    if _insert_stay_ignoring_duplicate(stay) is None:
+    # The hot path talks to the engine directly: one short transaction, no ORM session work.
+    with db.engine.begin() as connection:
+        created = _insert_stay_ignoring_duplicate(connection, stay) is not None
+        if created:
+            connection.execute(_INSERT_GUESTS, guests)
+            connection.execute(_INSERT_NOTIFICATIONS, notes)
+    if created:
+        return Created(_view_from_rows(facility, stay, guests, notes))
+    existing = _existing(facility, [data["external_ref"]])[data["external_ref"]]
+    if existing["request_hash"] != digest:
         db.session.rollback()
-        existing = _existing(facility, [data["external_ref"]])[data["external_ref"]]
-        if existing["request_hash"] != digest:
-            raise Conflict("A stay with this external_ref exists with different content.", [_conflict_issue()])
-        return Created(views.load_stay_views([existing], facility.code)[0], replayed=True)
-    db.session.execute(insert(GUESTS), guests)
-    db.session.execute(insert(NOTIFICATIONS), notes)
-    db.session.commit()
-    return Created(_view_from_rows(facility, stay, guests, notes))
+        raise Conflict("A stay with this external_ref exists with different content.", [_conflict_issue()])
+    view = views.load_stay_views([existing], facility.code)[0]
+    db.session.rollback()
+    return Created(view, replayed=True)
 
 
 def _view_from_rows(facility, stay, guests, notes) -> dict:
@@ -128,9 +138,10 @@ def _bulk_once(facility, items, source, now) -> list[dict]:
         results[index] = {"index": index, "status": "created"}
 
     if new_stays:
-        db.session.execute(insert(STAYS), new_stays)
-        db.session.execute(insert(GUESTS), new_guests)
-        db.session.execute(insert(NOTIFICATIONS), new_notes)
+        connection = db.session.connection()
+        connection.execute(insert(STAYS), new_stays)
+        connection.execute(_INSERT_GUESTS, new_guests)
+        connection.execute(_INSERT_NOTIFICATIONS, new_notes)
     db.session.commit()
 
     duplicate_views = dict(zip(duplicates, views.load_stay_views(duplicates.values(), facility.code)))

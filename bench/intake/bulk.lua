@@ -1,0 +1,28 @@
+-- BENCH_BULK stays per request; every external_ref unique.
+local counter = 0
+local run_id = os.getenv("BENCH_RUN") or tostring(os.time())
+local per_request = tonumber(os.getenv("BENCH_BULK") or "500")
+local thread_id = 0
+
+function setup(thread)
+  thread_id = thread_id + 1
+  thread:set("tid", thread_id)
+end
+
+function request()
+  local items = {}
+  for i = 1, per_request do
+    counter = counter + 1
+    items[i] = '{"external_ref":"K-' .. run_id .. '-' .. tid .. '-' .. counter .. '",' ..
+      '"room":"101","reason":"tourism","arrived_at":"2026-11-27T08:00:00+07:00",' ..
+      '"guests":[{"full_name":"Nguy\\u1ec5n V\\u0103n An","date_of_birth":"1990-05-17","sex":"male",' ..
+      '"nationality":"VNM","id_number":"001090012345"}]}'
+  end
+  local body = '{"stays":[' .. table.concat(items, ",") .. ']}'
+  return wrk.format("POST", wrk.path, {["Content-Type"] = "application/json",
+                                       ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")}, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then print("bulk status " .. status) end
+end
