@@ -59,8 +59,8 @@ def normalise_username(username: str) -> str:
 def create_officer(username: str, scopes: list[str], role: str = "officer", password: str | None = None,
                    kind: str = "person") -> Officer:
     username = normalise_username(username)
-    if not (2 <= len(username) <= 64) or not set(username) <= USERNAME_CHARS:
-        raise AccountError("username: 2-64 characters among a-z 0-9 . _ -")
+    if not (1 <= len(username) <= 64) or not set(username) <= USERNAME_CHARS:
+        raise AccountError("username: 1-64 characters among a-z 0-9 . _ -")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if not scopes:

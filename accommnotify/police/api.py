@@ -8,7 +8,7 @@ import base64
 import json
 from datetime import datetime
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from . import audit, queries
 from .accounts import officer_for_token
@@ -85,7 +85,8 @@ def list_notifications():
         limit = max(1, min(int(request.args.get("limit", "100")), MAX_LIMIT))
     except ValueError:
         return problem(400, "Bad Request", f"limit must be an integer 1..{MAX_LIMIT}.")
-    rows, has_more = queries.api_page(account, f, after, limit)
+    settle = int(current_app.config.get("POLICE_API_SETTLE_SECONDS", 5))
+    rows, has_more = queries.api_page(account, f, after, limit, settle)
     audit.record(account, "api_list", via="api", row_count=len(rows),
                  filters=f.for_audit() | ({"cursor": request.args["cursor"]} if after else {}))
     next_cursor = encode_cursor(rows[-1]) if rows else request.args.get("cursor")

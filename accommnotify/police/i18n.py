@@ -3,7 +3,7 @@
 Flask-Babel merges ';'-joined domains into one catalog; police pages use their own domain so a
 msgid shared with another surface can never pick up that surface's translation.
 """
-from flask_babel import Domain
+from flask_babel import Domain, refresh
 
 from ..i18n import TRANSLATIONS
 
@@ -14,4 +14,7 @@ _ = gettext
 
 
 def use_police_domain():
+    """Police catalog for this request; the locale is chosen afresh (Flask-Babel caches it on `g`,
+    which a request shares with an enclosing app context, e.g. in tests or CLI-driven renders)."""
+    refresh()
     domain.as_default()

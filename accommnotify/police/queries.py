@@ -236,9 +236,15 @@ def lateness(row) -> timedelta | None:
 
 # --- API cursor pagination --------------------------------------------------------------------
 
-def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int):
-    """Oldest first by (received_at, id) after the cursor: a police system polls for what is new."""
+def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int, settle_seconds: int = 0):
+    """Oldest first by (received_at, id) after the cursor: a police system polls for what is new.
+
+    Rows received in the last `settle_seconds` are held back: a transaction that stamped an earlier
+    received_at but committed later would otherwise fall behind a cursor already given out.
+    """
     stmt = apply_filters(scoped(officer), f)
+    if settle_seconds > 0:
+        stmt = stmt.where(N.received_at <= utcnow() - timedelta(seconds=settle_seconds))
     if after is not None:
         at, last_id = after
         stmt = stmt.where(or_(N.received_at > at, and_(N.received_at == at, N.id > last_id)))

@@ -50,36 +50,42 @@ def _cell(value) -> str:
     return text
 
 
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; translated at export time."""
+    return msgid
+
+
 # (header msgid, value) — headers are translated at export time
 CSV_COLUMNS = (
-    ("Notification id", lambda r: r.id),
-    ("Received", lambda r: vn_text(r.received_at)),
-    ("Event", lambda r: r.event),
-    ("Category", lambda r: r.category),
-    ("Late", lambda r: bool(r.late)),
-    ("Deadline", lambda r: vn_text(r.deadline_at)),
-    ("Facility code", lambda r: r.facility_code),
-    ("Facility", lambda r: r.facility_name),
-    ("Address", lambda r: r.facility_address),
-    ("Ward", lambda r: ward_name(r.ward_code) or r.ward_code),
-    ("Room", lambda r: r.room),
-    ("Arrived", lambda r: vn_text(r.arrived_at)),
-    ("Expected departure", lambda r: vn_text(r.expected_departure)),
-    ("Departed", lambda r: vn_text(r.departed_at)),
-    ("Reason", lambda r: r.reason),
-    ("Full name", lambda r: r.full_name),
-    ("Date of birth", lambda r: _d(r.date_of_birth)),
-    ("Sex", lambda r: r.sex),
-    ("Nationality", lambda r: r.nationality),
-    ("ID number", lambda r: r.id_number),
-    ("Document type", lambda r: r.document_type),
-    ("Document number", lambda r: r.document_number),
-    ("Visa", lambda r: r.visa_kind),
-    ("Visa number", lambda r: r.visa_number),
-    ("Visa valid until", lambda r: _d(r.visa_valid_until)),
-    ("Entry date", lambda r: _d(r.entry_date)),
-    ("Acknowledged", lambda r: vn_text(r.acknowledged_at)),
-    ("Acknowledged by", lambda r: r.acknowledged_by),
+    (N_("Notification id"), lambda r: r.id),
+    (N_("Received"), lambda r: vn_text(r.received_at)),
+    (N_("Event"), lambda r: r.event),
+    (N_("Category"), lambda r: r.category),
+    (N_("Late"), lambda r: bool(r.late)),
+    (N_("Deadline"), lambda r: vn_text(r.deadline_at)),
+    (N_("Facility code"), lambda r: r.facility_code),
+    (N_("Facility"), lambda r: r.facility_name),
+    (N_("Address"), lambda r: r.facility_address),
+    (N_("Ward"), lambda r: ward_name(r.ward_code) or r.ward_code),
+    (N_("Room"), lambda r: r.room),
+    (N_("Arrived"), lambda r: vn_text(r.arrived_at)),
+    (N_("Expected departure"), lambda r: vn_text(r.expected_departure)),
+    (N_("Departed"), lambda r: vn_text(r.departed_at)),
+    (N_("Reason"), lambda r: r.reason),
+    (N_("Full name"), lambda r: r.full_name),
+    (N_("Date of birth"), lambda r: _d(r.date_of_birth)),
+    (N_("Sex"), lambda r: r.sex),
+    (N_("Nationality"), lambda r: r.nationality),
+    (N_("ID number"), lambda r: r.id_number),
+    (N_("Document type"), lambda r: r.document_type),
+    (N_("Document number"), lambda r: r.document_number),
+    (N_("Visa"), lambda r: r.visa_kind),
+    (N_("Visa number"), lambda r: r.visa_number),
+    (N_("Visa valid until"), lambda r: _d(r.visa_valid_until)),
+    (N_("Entry date"), lambda r: _d(r.entry_date)),
+    (N_("Acknowledged"), lambda r: vn_text(r.acknowledged_at)),
+    (N_("Acknowledged by"), lambda r: r.acknowledged_by),
 )
 
 

@@ -1,0 +1,114 @@
+"""A ward officer sees nothing of another ward, by any page or API; a province officer sees its wards."""
+import csv
+import io
+
+from accommnotify.police.accounts import create_token
+
+from .helpers import WARD_A, WARD_B, WARD_HN, add_notification, add_officer
+
+
+def _seed():
+    ids = {
+        "a": add_notification(WARD_A, full_name="Nguyễn Văn An", id_number="001190000001"),
+        "b": add_notification(WARD_B, full_name="Trần Thị Bình", id_number="001190000002", late=True),
+        "hn": add_notification(WARD_HN, full_name="Lê Văn Cường", document_number="X1234567"),
+    }
+    return ids
+
+
+def _csv_names(response):
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    col = rows[0].index("Full name") if "Full name" in rows[0] else rows[0].index("Họ và tên")
+    return {r[col] for r in rows[1:]}
+
+
+def test_ward_officer_sees_only_their_ward_everywhere(papp, as_officer):
+    ids = _seed()
+    add_officer("ward-a", f"ward:{WARD_A}")
+    c = as_officer("ward-a")
+
+    page = c.get("/police/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Trần Thị Bình" not in page and "Lê Văn Cường" not in page
+    # the facility list of the filter names only facilities in scope
+    assert f"F-{WARD_B}" not in page
+
+    # search by name, by number, by facility code of the other ward
+    assert "Trần Thị Bình" not in c.get("/police/?q=tran+thi+binh").get_data(as_text=True)
+    assert "Trần Thị Bình" not in c.get("/police/?q=001190000002").get_data(as_text=True)
+    assert "Lê Văn Cường" not in c.get("/police/?q=X1234567").get_data(as_text=True)
+    assert "Trần Thị Bình" not in c.get(f"/police/?facility=F-{WARD_B}&date_from=2000-01-01").get_data(as_text=True)
+
+    # detail and acknowledge by guessed id: 404, nothing changed
+    assert c.get(f"/police/n/{ids['b']}").status_code == 404
+    assert c.get(f"/police/n/{ids['hn']}").status_code == 404
+    assert c.get("/police/n/ntf_doesnotexist").status_code == 404
+    assert c.post(f"/police/n/{ids['b']}/acknowledge").status_code == 404
+    c.post("/police/acknowledge", data={"ids": [ids["b"], ids["hn"]]})
+    from accommnotify.extensions import db
+    from accommnotify.models.inbox import InboxNotification
+    db.session.expire_all()
+    assert db.session.get(InboxNotification, ids["b"]).acknowledged_at is None
+    assert db.session.get(InboxNotification, ids["hn"]).acknowledged_at is None
+
+    # export
+    assert _csv_names(c.post("/police/export", data={"date_from": "2000-01-01"})) == {"Nguyễn Văn An"}
+    assert _csv_names(c.post("/police/export", data={"q": "001190000002"})) == set()
+
+    # compliance: counts, silent, late
+    counts = c.get("/police/compliance").get_data(as_text=True)
+    assert f"F-{WARD_A}" in counts and f"F-{WARD_B}" not in counts and f"F-{WARD_HN}" not in counts
+    silent = c.get("/police/compliance/silent?days=1").get_data(as_text=True)
+    assert f"F-{WARD_B}" not in silent
+    late = c.get("/police/compliance/late").get_data(as_text=True)
+    assert "Trần Thị Bình" not in late  # the late one is in ward B
+
+    # the audit log page is not for officers
+    assert c.get("/police/audit").status_code == 404
+
+
+def test_ward_officer_api_is_scoped(papp, client):
+    ids = _seed()
+    officer_id = add_officer("ward-a", f"ward:{WARD_A}")
+    from accommnotify.extensions import db
+    from accommnotify.models.police import Officer
+    token = create_token(db.session.get(Officer, officer_id))
+    h = {"Authorization": f"Bearer {token}"}
+    body = papp.test_client().get("/police/api/v1/notifications", headers=h).get_json()
+    assert [n["id"] for n in body["notifications"]] == [ids["a"]]
+    assert papp.test_client().get(f"/police/api/v1/notifications/{ids['b']}", headers=h).status_code == 404
+    assert papp.test_client().get(f"/police/api/v1/notifications/{ids['a']}", headers=h).status_code == 200
+    body = papp.test_client().get("/police/api/v1/notifications?q=001190000002", headers=h).get_json()
+    assert body["notifications"] == []
+
+
+def test_province_officer_sees_all_its_wards_and_no_other_province(papp, as_officer):
+    ids = _seed()
+    add_officer("nghe-an", "province:40")
+    c = as_officer("nghe-an")
+    page = c.get("/police/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Trần Thị Bình" in page and "Lê Văn Cường" not in page
+    assert c.get(f"/police/n/{ids['b']}").status_code == 200
+    assert c.get(f"/police/n/{ids['hn']}").status_code == 404
+    assert _csv_names(c.post("/police/export", data={})) == {"Nguyễn Văn An", "Trần Thị Bình"}
+    counts = c.get("/police/compliance").get_data(as_text=True)
+    assert f"F-{WARD_A}" in counts and f"F-{WARD_B}" in counts and f"F-{WARD_HN}" not in counts
+
+
+def test_two_wards_scope(papp, as_officer):
+    _seed()
+    add_officer("two", f"ward:{WARD_A}", f"ward:{WARD_HN}")
+    page = as_officer("two").get("/police/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Lê Văn Cường" in page and "Trần Thị Bình" not in page
+
+
+def test_pages_need_an_officer(papp):
+    add_notification(WARD_A)
+    c = papp.test_client()
+    for path in ("/police/", "/police/compliance", "/police/compliance/silent", "/police/compliance/late",
+                 "/police/audit", "/police/n/ntf_x"):
+        r = c.get(path)
+        assert r.status_code == 302 and "/police/login" in r.headers["Location"], path
+    assert c.post("/police/export").status_code == 302
+    assert c.get("/police/api/v1/notifications").status_code == 401
+    assert c.get("/police/api/v1/notifications", headers={"Authorization": "Bearer pt_nope"}).status_code == 401

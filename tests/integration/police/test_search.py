@@ -1,0 +1,85 @@
+"""Accent- and case-free name search, exact numbers, filters combined, today by default."""
+from datetime import timedelta
+
+from accommnotify.police.queries import vn_today
+
+from .helpers import WARD_A, add_notification, add_officer, vn_midday
+
+
+def _names(client, query):
+    html = client.get("/police/?" + query).get_data(as_text=True)
+    return {n for n in ("Nguyễn Văn Đức", "Nguyễn Thị Ánh", "Đặng Quang Huy", "Anna Eriksson", "Old Guest")
+            if n in html}
+
+
+def test_name_search_ignores_accents_case_and_d(papp, as_officer):
+    add_notification(full_name="Nguyễn Văn Đức")
+    add_notification(full_name="Nguyễn Thị Ánh")
+    add_notification(full_name="Đặng Quang Huy")
+    add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    assert _names(c, "q=nguyen+van+duc") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=NGUYEN+VAN+DUC") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=Nguyễn+Văn+Đức") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=nguyen") == {"Nguyễn Văn Đức", "Nguyễn Thị Ánh"}
+    assert _names(c, "q=dang+quang") == {"Đặng Quang Huy"}
+    assert _names(c, "q=%C4%91%E1%BA%B7ng") == {"Đặng Quang Huy"}      # "đặng"
+    assert _names(c, "q=van+duc") == {"Nguyễn Văn Đức"}                 # substring
+    assert _names(c, "q=%25") == set()                                   # LIKE wildcards are literal
+    assert _names(c, "q=_") == set()
+
+
+def test_exact_number_search(papp, as_officer):
+    add_notification(full_name="Nguyễn Văn Đức", id_number="001190012345")
+    add_notification(full_name="Anna Eriksson", document_number="L898902C3")
+    add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    assert _names(c, "q=001190012345") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=+001190012345+") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=00119001234") == set()          # exact, not a prefix
+    assert _names(c, "q=l898902c3") == {"Anna Eriksson"}  # passport numbers are upper-case
+    assert _names(c, "q=898902") == set()
+
+
+def test_today_by_default_and_search_across_dates(papp, as_officer):
+    add_notification(full_name="Nguyễn Văn Đức")
+    add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=10)))
+    add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    assert _names(c, "") == {"Nguyễn Văn Đức"}
+    assert _names(c, "q=old+guest") == {"Old Guest"}
+    ten = (vn_today() - timedelta(days=10)).isoformat()
+    assert _names(c, f"date_from={ten}&date_to={ten}") == {"Old Guest"}
+    assert _names(c, f"q=old+guest&date_from={vn_today().isoformat()}") == set()
+
+
+def test_filters_combined(papp, as_officer):
+    add_notification(full_name="Nguyễn Văn Đức", late=True, facility_code="HOTEL-X")
+    add_notification(full_name="Nguyễn Thị Ánh", late=True, facility_code="HOTEL-Y")
+    add_notification(full_name="Đặng Quang Huy", late=False, facility_code="HOTEL-X", event="departure")
+    add_notification(full_name="Anna Eriksson", document_number="P1234567", late=True, facility_code="HOTEL-X",
+                     acknowledged=True)
+    add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    assert _names(c, "late=1") == {"Nguyễn Văn Đức", "Nguyễn Thị Ánh", "Anna Eriksson"}
+    assert _names(c, "late=1&facility=HOTEL-X") == {"Nguyễn Văn Đức", "Anna Eriksson"}
+    assert _names(c, "late=1&facility=hotel-x&unack=1") == {"Nguyễn Văn Đức"}
+    assert _names(c, "category=foreigner") == {"Anna Eriksson"}
+    assert _names(c, "event=departure") == {"Đặng Quang Huy"}
+    assert _names(c, "q=nguyen&late=1&facility=HOTEL-Y") == {"Nguyễn Thị Ánh"}
+    assert _names(c, "q=nguyen&event=departure") == set()
+
+
+def test_pagination_newest_first(papp, as_officer):
+    from accommnotify.timeutil import utcnow
+    now = utcnow()
+    for i in range(55):
+        add_notification(full_name=f"Khách Số {i:02d}", received_at=now - timedelta(seconds=i))
+    add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    first = c.get("/police/").get_data(as_text=True)
+    assert first.index("Khách Số 00") < first.index("Khách Số 01")
+    assert "Khách Số 49" in first and "Khách Số 50" not in first and 'rel="next"' in first
+    second = c.get("/police/?page=2").get_data(as_text=True)
+    assert "Khách Số 50" in second and "Khách Số 54" in second and "Khách Số 49" not in second
+    assert 'rel="next"' not in second
