@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..database import read_only
 from ..extensions import db
 from ..receivers.base import ReceiverConfigError
 from ..routing import receivers_config
@@ -85,7 +86,7 @@ def status_cmd(as_json):
     except ReceiverConfigError as exc:
         click.echo(f"warning: {exc}", err=True)
         names = []
-    with db.engine.connect() as conn:
+    with read_only(), db.engine.connect() as conn:
         status = admin.queue_status(conn, utcnow(), names)
         conn.rollback()
     if as_json:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, distinct, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..database import read_only
 from ..extensions import db
 from ..ids import new_id
 from ..models import Facility
@@ -124,7 +125,7 @@ class Dispatcher:
                 continue
             todo.append((receiver, rr))
         if len(todo) == 1:
-            self._drain(*todo[0], now, flush)
+            self._drain_in_context(*todo[0], now, flush)
         elif todo:
             # Receivers are independent: a slow or hanging one must not hold back the others
             # (foreigner arrivals go "at the next dispatch").
@@ -197,7 +198,7 @@ class Dispatcher:
         return moved
 
     def disabled_receivers(self) -> set[str]:
-        with self.engine.connect() as conn:
+        with read_only(), self.engine.connect() as conn:
             names = set(conn.execute(select(STATES.c.name).where(STATES.c.disabled.is_(True))).scalars())
             conn.rollback()
         return names
@@ -211,7 +212,7 @@ class Dispatcher:
         """Send when full, when the oldest waited batch_max_wait, when a deadline is within
         deadline_margin, for urgent (foreigner arrival) items at once, and for retries whose
         backoff has elapsed (they have waited already)."""
-        with self.engine.connect() as conn:
+        with read_only(), self.engine.connect() as conn:
             rows = conn.execute(self._due_query(receiver.name, now, receiver.max_batch, N.c.next_attempt_at,
                                                 N.c.deadline_at, N.c.urgent, N.c.attempts)).all()
             conn.rollback()
@@ -259,6 +260,7 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - a broken adapter must not stop the dispatcher
             log.error("receiver %s batch %s: adapter raised %s; the batch will be retried",
                       receiver.name, claimed.batch_id, type(exc).__name__)
+            log.debug("adapter traceback", exc_info=True)  # debug only: messages may carry data
             return Delivery.all(batch, "retry", error_class=type(exc).__name__,
                                 excerpt=f"adapter raised {type(exc).__name__}",
                                 alert=f"receiver {receiver.name!r}: the adapter raised {type(exc).__name__}")

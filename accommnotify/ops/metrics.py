@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from ..database import read_only
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -32,7 +33,7 @@ def render() -> str:
     except ReceiverConfigError:
         names, config_ok = [], 0
     now = utcnow()
-    with db.engine.connect() as conn:
+    with read_only(), db.engine.connect() as conn:
         status = admin.queue_status(conn, now, names)
         totals = admin.delivery_totals(conn)
         conn.rollback()
