@@ -1,9 +1,17 @@
+from werkzeug.routing import BaseConverter
+
 from .routes import bp
 
 __all__ = ["bp", "init_app"]
 
 
+class StayIdConverter(BaseConverter):
+    """Stay ids look like "st_…", so /stays/bulk is never read as the stay "bulk"."""
+    regex = r"st_[0-9a-z]{1,40}"
+
+
 def init_app(app):
+    app.url_map.converters["stay"] = StayIdConverter
     app.register_blueprint(bp)
 
     # Routing errors happen before a blueprint is chosen: answer them as problems under /api/.
@@ -15,5 +23,6 @@ def init_app(app):
         @app.errorhandler(code)
         def _routing_error(exc: HTTPException):
             if request.path.startswith("/api/"):
-                return problem(exc.code, exc.description)
+                allow = dict(exc.get_headers()).get("Allow")
+                return problem(exc.code, exc.description, headers={"Allow": allow} if allow else None)
             return exc

@@ -36,8 +36,9 @@ def register(bp):
         return problem(404, "No such resource.")
 
     @bp.errorhandler(405)
-    def _method(_exc):
-        return problem(405, "This method is not allowed here.")
+    def _method(exc):
+        allow = dict(exc.get_headers()).get("Allow")
+        return problem(405, "This method is not allowed here.", headers={"Allow": allow} if allow else None)
 
     @bp.errorhandler(413)
     def _too_large(_exc):

@@ -59,7 +59,7 @@ def create_stays_bulk():
     return jsonify(results=results)
 
 
-@bp.get("/stays/<stay_id>")
+@bp.get("/stays/<stay:stay_id>")
 def get_stay(stay_id):
     return jsonify(service.get_stay(g.facility, stay_id))
 
@@ -70,17 +70,17 @@ def list_stays():
     return jsonify(stays=stays, next_cursor=next_cursor)
 
 
-@bp.patch("/stays/<stay_id>")
+@bp.patch("/stays/<stay:stay_id>")
 def amend_stay(stay_id):
     return jsonify(changes.amend_stay(g.facility, stay_id, json_body()))
 
 
-@bp.post("/stays/<stay_id>/departure")
+@bp.post("/stays/<stay:stay_id>/departure")
 def record_departure(stay_id):
     return jsonify(changes.record_departure(g.facility, stay_id, json_body()))
 
 
-@bp.post("/stays/<stay_id>/cancel")
+@bp.post("/stays/<stay:stay_id>/cancel")
 def cancel_stay(stay_id):
     return jsonify(changes.cancel_stay(g.facility, stay_id, json_body()))
 
