@@ -5,10 +5,15 @@ transaction that reads and then writes fails at once with SQLITE_BUSY when anoth
 in between; taking the write lock up front makes it wait its turn (busy_timeout) instead. Code
 that only reads says so with `read_only()` and then shares the database with writers (WAL).
 """
+import fcntl
+import os
+import sqlite3
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 _read_only = ContextVar("sqlite_read_only", default=False)
 
@@ -21,6 +26,69 @@ def read_only():
         yield
     finally:
         _read_only.reset(token)
+
+
+class _WriteLock:
+    """One SQLite writer at a time across processes, queued by the kernel (flock) rather than by
+    SQLite's busy handler, which polls with sleeps of up to 100 ms and wastes a busy second.
+
+    Re-entrant within a thread (a nested writer then meets SQLite's own busy timeout, as it would
+    without this lock); threads of one process queue on the RLock; processes on the flock.
+    """
+
+    def __init__(self, database_path: str):
+        self._path = database_path + "-writelock"
+        self._pid = None
+        self._fd = None
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    def acquire(self):
+        self._thread_lock.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            if self._pid != os.getpid():  # never share an open file description with a forked parent
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self):
+        self._depth -= 1
+        if self._depth == 0:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+def _locking_connection_class(write_lock: _WriteLock):
+    class LockingConnection(sqlite3.Connection):
+        """Releases the write lock once COMMIT or ROLLBACK has really happened."""
+        holds_lock = False
+        lock = write_lock
+
+        def commit(self):
+            try:
+                super().commit()
+            finally:
+                self._release()
+
+        def rollback(self):
+            try:
+                super().rollback()
+            finally:
+                self._release()
+
+        def close(self):
+            try:
+                super().close()
+            finally:
+                self._release()
+
+        def _release(self):
+            if self.holds_lock:
+                self.holds_lock = False
+                self.lock.release()
+
+    return LockingConnection
 
 
 def configure_engine(engine) -> None:
@@ -39,10 +107,25 @@ def configure_engine(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+        if _read_only.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        if getattr(dbapi_connection, "holds_lock", None) is False:
+            dbapi_connection.lock.acquire()
+            dbapi_connection.holds_lock = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_LOCKS: dict[str, _WriteLock] = {}
 
 
 def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        args = {"timeout": 30, "check_same_thread": False}
+        path = make_url(url).database
+        if path and path != ":memory:":
+            lock = _LOCKS.setdefault(path, _WriteLock(path))
+            args["factory"] = _locking_connection_class(lock)
+        return {"connect_args": args}
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
