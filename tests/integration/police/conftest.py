@@ -9,7 +9,8 @@ from .helpers import FAST_HASH, login
 @pytest.fixture
 def papp(database_url):
     """The app with CSRF off (plain client tests) and a fast argon2 for test logins."""
-    application = make_app(database_url, WTF_CSRF_ENABLED=False, POLICE_API_SETTLE_SECONDS=0, **FAST_HASH)
+    application = make_app(database_url, WTF_CSRF_ENABLED=False, POLICE_API_SETTLE_SECONDS=0,
+                           POLICE_FACILITY_CACHE_SECONDS=0, **FAST_HASH)
     with application.app_context():
         yield application
         db.session.remove()
