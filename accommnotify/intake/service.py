@@ -57,13 +57,13 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     data, warnings = prepare_stay(payload, now)
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
-    # The hot path talks to the engine directly: one short transaction, no ORM session work.
-    with db.engine.begin() as connection:
-        created = _insert_stay_ignoring_duplicate(connection, stay) is not None
-        if created:
-            connection.execute(_INSERT_GUESTS, guests)
-            connection.execute(_INSERT_NOTIFICATIONS, notes)
-    if created:
+    # The session's own connection: a page may already hold a transaction (on SQLite, the write
+    # lock) in this thread, and a second connection would wait for it forever.
+    connection = db.session.connection()
+    if _insert_stay_ignoring_duplicate(connection, stay) is not None:
+        connection.execute(_INSERT_GUESTS, guests)
+        connection.execute(_INSERT_NOTIFICATIONS, notes)
+        db.session.commit()
         return Created(_view_from_rows(facility, stay, guests, notes))
     existing = _existing(facility, [data["external_ref"]])[data["external_ref"]]
     if existing["request_hash"] != digest:
