@@ -19,6 +19,7 @@ from .errors import Conflict, InvalidInput
 from .prepare import check, load
 from .rows import arrival_row, followup_row, guest_fields, guest_row, warnings_json
 from .schemas import CancelSchema, DepartureSchema, StayPatchSchema
+from .service import get_stay
 from .vocab import UNDELIVERED
 
 STAYS, GUESTS, NOTIFICATIONS = views.STAYS, views.GUESTS, views.NOTIFICATIONS
@@ -54,9 +55,7 @@ def _load_stay(facility, stay_id):
 
 def _finish(facility, stay_id) -> dict:
     db.session.commit()
-    view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
-    db.session.rollback()
-    return view
+    return get_stay(facility, stay_id)
 
 
 def _update_if_undelivered(note_id, now, **changes) -> bool:
@@ -114,7 +113,7 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     new_positions = range(len(guest_rows), len(merged_guests))
     if not stay_changed and not changed_positions and not new_positions:
         db.session.rollback()
-        return get_view(facility, stay_id)
+        return get_stay(facility, stay_id)
 
     db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
         updated_at=now, warnings=warnings_json(warnings), **{k: merged[k] for k in STAY_FIELDS}))
@@ -162,12 +161,6 @@ def _correct_or_amend(facility, stay_id, guest, notes, arrived_at, now):
         facility, stay_id, guest, "amendment", now, amends=arrival["id"] if arrival else None)])
 
 
-def get_view(facility, stay_id):
-    view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
-    db.session.rollback()
-    return view
-
-
 def record_departure(facility, stay_id: str, payload, *, now=None) -> dict:
     now = now or utcnow()
     data = load(_DEPARTURE, payload or {})
@@ -207,7 +200,7 @@ def cancel_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     stay, guest_rows, _notes = _load_stay(facility, stay_id)
     if stay["status"] == "cancelled":
         db.session.rollback()
-        return get_view(facility, stay_id)
+        return get_stay(facility, stay_id)
     db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
         status="cancelled", cancelled_at=now, cancel_reason=data["reason"], updated_at=now))
     db.session.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id,
