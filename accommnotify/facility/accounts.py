@@ -36,7 +36,7 @@ def delay_after(failures: int) -> timedelta:
     """How long an account waits after `failures` wrong passwords in a row."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), MAX_DELAY)
+    return min(timedelta(seconds=2 ** min(failures - FREE_FAILURES + 1, 20)), MAX_DELAY)
 
 
 def create_user(email: str, password: str, facility_code: str) -> FacilityUser:

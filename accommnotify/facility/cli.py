@@ -17,7 +17,7 @@ def _read_password() -> str:
     """From a hidden prompt (typed twice) on a terminal, else the first line of stdin."""
     if sys.stdin is not None and sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = click.get_text_stream("stdin").readline()
+    line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
 

@@ -48,6 +48,7 @@ def login(client, email=EMAIL, password=PASSWORD) -> Staff:
     staff.get("/facility/login")
     response = staff.post("/facility/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    staff.get("/facility/")  # the session is new after login: take its CSRF token
     return staff
 
 

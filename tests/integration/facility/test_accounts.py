@@ -1,0 +1,130 @@
+"""Facility staff accounts: the CLI, login with CSRF and a growing delay, and one facility per user."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from accommnotify.extensions import db
+from accommnotify.facility.accounts import delay_after
+from accommnotify.models.facility_users import FacilityUser
+from accommnotify.timeutil import utcnow
+from tests import factories
+
+from .conftest import EMAIL, PASSWORD, Staff, csrf_of, login, make_user
+
+
+def test_cli_creates_a_user_with_the_password_from_stdin(app, runner, facility):
+    result = runner.invoke(args=["facility-user", "create", "Desk@Example.com", "--facility", "HOTEL-1"],
+                           input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    with app.app_context():
+        user = db.session.execute(select(FacilityUser)).scalar_one()
+        assert user.email == "desk@example.com"
+        assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    login(app.test_client(), "DESK@example.com", PASSWORD)
+
+
+def test_cli_refuses_unknown_facility_short_password_and_duplicates(runner, facility):
+    bad = runner.invoke(args=["facility-user", "create", "a@example.com", "--facility", "NOPE"], input=PASSWORD + "\n")
+    assert bad.exit_code != 0 and "no facility" in bad.output
+    short = runner.invoke(args=["facility-user", "create", "a@example.com", "--facility", "HOTEL-1"], input="short\n")
+    assert short.exit_code != 0 and "at least" in short.output
+    assert runner.invoke(args=["facility-user", "create", "a@example.com", "--facility", "HOTEL-1"],
+                         input=PASSWORD + "\n").exit_code == 0
+    again = runner.invoke(args=["facility-user", "create", "a@example.com", "--facility", "HOTEL-1"],
+                          input=PASSWORD + "\n")
+    assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_demo_hook_prints_a_demo_user_who_can_log_in(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "demo@example.com" in line)
+    password = line.rsplit("password ", 1)[1].strip()
+    staff = login(app.test_client(), "demo@example.com", password)
+    assert staff.get("/facility/").status_code == 200
+    assert runner.invoke(args=["demo"]).exit_code == 0  # safe to run again
+
+
+def test_pages_need_login(client, facility):
+    response = client.get("/facility/stays/new")
+    assert response.status_code == 302
+    assert "/facility/login" in response.headers["Location"]
+
+
+def test_login_form_needs_csrf(app, client, facility):
+    make_user(app)
+    response = client.post("/facility/login", data={"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_wrong_password_then_growing_delay_then_reset(app, client, facility):
+    make_user(app)
+    staff = Staff(client)
+    for attempt in range(3):
+        response = staff.post("/facility/login", {"email": EMAIL, "password": "wrong password!"})
+        assert response.status_code == 401
+        assert "Sai e-mail hoặc mật khẩu" in response.get_data(as_text=True) or attempt == 2
+    # Now locked: even the right password is not checked until the delay has passed.
+    response = staff.post("/facility/login", {"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 401
+    assert "Hãy đợi" in response.get_data(as_text=True)
+    assert [delay_after(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [0, 0, 2, 4, 8]
+    assert delay_after(100) == timedelta(minutes=15)
+    with app.app_context():
+        user = db.session.execute(select(FacilityUser)).scalar_one()
+        assert user.failed_logins == 3
+        user.locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert staff.post("/facility/login", {"email": EMAIL, "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        user = db.session.execute(select(FacilityUser)).scalar_one()
+        assert (user.failed_logins, user.locked_until) == (0, None)
+
+
+def test_unknown_email_gets_the_same_answer(app, client, facility):
+    make_user(app)
+    staff = Staff(client)
+    a = staff.post("/facility/login", {"email": "nobody@example.com", "password": PASSWORD})
+    b = staff.post("/facility/login", {"email": EMAIL, "password": "wrong password!"})
+    assert a.status_code == b.status_code == 401
+    assert "Sai e-mail hoặc mật khẩu" in a.get_data(as_text=True)
+
+
+def test_logout_is_a_post_with_csrf(staff):
+    assert staff.client.get("/facility/logout").status_code == 405
+    assert staff.client.post("/facility/logout").status_code == 400  # no token
+    assert staff.post("/facility/logout").status_code == 302
+    assert staff.client.get("/facility/").status_code == 302
+
+
+def test_open_redirect_after_login_is_refused(app, client, facility):
+    make_user(app)
+    staff = Staff(client)
+    response = staff.post("/facility/login", {"email": EMAIL, "password": PASSWORD, "next": "//evil.example/x"})
+    assert response.headers["Location"].endswith("/facility/")
+
+
+def test_a_user_sees_only_their_facility(app, client, staff, api):
+    from accommnotify.intake.facilities import create_facility
+    from accommnotify.intake.service import create_stay
+    from accommnotify.models import FacilityRef
+    with app.app_context():
+        other = FacilityRef.of(create_facility(code="OTHER-2", name="Nhà nghỉ Khác", kind="rental_rooms",
+                                               ward_code="16681", address="1 Khác"))
+        theirs = create_stay(other, factories.stay(guests=[factories.citizen(full_name="Người Khác Cơ Sở")])).stay
+    mine = api.post("/stays", json=factories.stay(guests=[factories.citizen(full_name="Khách Của Tôi")])).get_json()
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "Khách Của Tôi" in page and "Người Khác Cơ Sở" not in page
+    assert "Người Khác Cơ Sở" not in staff.get("/facility/history").get_data(as_text=True)
+    assert staff.get(f"/facility/stays/{theirs['id']}").status_code == 404
+    assert staff.get(f"/facility/stays/{theirs['id']}/correct").status_code == 404
+    assert staff.post(f"/facility/stays/{theirs['id']}/departure").status_code == 404
+    assert staff.get(f"/facility/stays/{mine['id']}").status_code == 200
+
+
+def test_pages_are_not_cached_and_set_security_headers(staff):
+    response = staff.get("/facility/")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert csrf_of(response.get_data(as_text=True))
