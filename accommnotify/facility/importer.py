@@ -140,8 +140,18 @@ def _read_xlsx(data: bytes) -> list[list]:
         workbook.close()
 
 
+_BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z")
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) // 100
+
+
 def _read_csv(data: bytes) -> list[list]:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data[:4096]):
         raise NotAGuestList("unreadable")
     for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
         try:

@@ -1,0 +1,130 @@
+"""Current guests by room with check-out per stay and per guest; history with statuses; corrections."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from accommnotify.extensions import db
+from accommnotify.models import Guest, Notification, Stay
+from accommnotify.timeutil import utcnow
+from tests import factories
+
+
+def _post_stay(api, **kw):
+    response = api.post("/stays", json=factories.stay(**kw))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _set(app, stay_id, **values):
+    with app.app_context():
+        db.session.execute(update(Notification).where(Notification.stay_id == stay_id).values(**values))
+        db.session.commit()
+
+
+def test_in_house_guests_by_room_and_check_out_one_guest_then_all(app, staff, api):
+    family = _post_stay(api, room="102", guests=[factories.citizen(full_name="Đỗ Văn Hùng"),
+                                                 factories.child(full_name="Đỗ Thị Mai")])
+    single = _post_stay(api, room="101", guests=[factories.citizen(full_name="Vũ Thị Lan")])
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert page.index("Phòng 101") < page.index("Phòng 102")
+    assert page.index("Vũ Thị Lan") < page.index("Đỗ Văn Hùng")
+    child_id = family["guests"][1]["id"]
+    assert f'name="guest_id" value="{child_id}"' in page
+
+    response = staff.post(f"/facility/stays/{family['id']}/departure", {"guest_id": child_id})
+    assert response.status_code == 302
+    with app.app_context():
+        child = db.session.get(Guest, child_id)
+        assert child.departed_at is not None
+        assert db.session.get(Stay, family["id"]).status == "in_house"
+        departures = db.session.execute(select(Notification).where(Notification.event == "departure")).scalars().all()
+        assert [n.guest_id for n in departures] == [child_id]
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "đã rời đi lúc" in page
+
+    assert staff.post(f"/facility/stays/{family['id']}/departure").status_code == 302
+    assert staff.post(f"/facility/stays/{single['id']}/departure", {"next": f"/facility/stays/{single['id']}"}) \
+        .headers["Location"].endswith(f"/facility/stays/{single['id']}")
+    with app.app_context():
+        assert db.session.get(Stay, family["id"]).status == "departed"
+        assert len(db.session.execute(select(Notification).where(Notification.event == "departure")).all()) == 3
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "Hiện không có khách" in page and "Đỗ Văn Hùng" not in page
+
+
+def test_checkout_needs_csrf(staff, api):
+    stay = _post_stay(api)
+    assert staff.client.post(f"/facility/stays/{stay['id']}/departure").status_code == 400
+
+
+def test_history_shows_pending_accepted_with_receipt_rejected_with_reason_and_late(app, staff, api):
+    pending = _post_stay(api, guests=[factories.citizen(full_name="Khách Chờ Gửi")])
+    accepted = _post_stay(api, guests=[factories.citizen(full_name="Khách Đã Nhận")])
+    rejected = _post_stay(api, guests=[factories.citizen(full_name="Khách Bị Từ Chối")])
+    _set(app, accepted["id"], status="accepted", receipt="RCPT-000123", late=True, delivered_at=utcnow())
+    _set(app, rejected["id"], status="rejected", rejection_code="person.unknown",
+         rejection_message="Không tìm thấy công dân trong CSDL quốc gia")
+    page = staff.get("/facility/history").get_data(as_text=True)
+    for name in ("Khách Chờ Gửi", "Khách Đã Nhận", "Khách Bị Từ Chối"):
+        assert name in page
+    assert "Chờ gửi" in page and "Đã tiếp nhận" in page and "RCPT-000123" in page and "trễ hạn" in page
+    assert "Bị từ chối" in page and "Không tìm thấy công dân trong CSDL quốc gia" in page
+    assert f"/facility/stays/{rejected['id']}/correct" in page  # "needs a correction" list
+    assert "cần sửa" in staff.get("/facility/").get_data(as_text=True)
+    english = staff.get("/facility/history?lang=en").get_data(as_text=True)
+    assert "Accepted" in english and "Receipt" in english and "late" in english
+    assert pending["id"] in english
+
+
+def test_history_pages_with_a_cursor(app, staff, api):
+    for _ in range(27):
+        _post_stay(api)
+    first = staff.get("/facility/history").get_data(as_text=True)
+    assert first.count('class="card stay history-stay"') == 25
+    cursor = re.search(r'href="/facility/history\?cursor=([^"]+)" rel="next"', first).group(1)
+    second = staff.get(f"/facility/history?cursor={cursor}").get_data(as_text=True)
+    assert second.count('class="card stay history-stay"') == 2
+    assert staff.get("/facility/history?cursor=' OR 1=1 --").status_code == 200
+
+
+def test_a_rejected_notification_is_corrected_with_an_amendment(app, staff, api):
+    stay = _post_stay(api, room="301", guests=[factories.citizen(full_name="Nguyen Van Sai")])
+    guest_id = stay["guests"][0]["id"]
+    _set(app, stay["id"], status="rejected", rejection_code="name.mismatch", rejection_message="Họ tên không khớp")
+    page = staff.get(f"/facility/stays/{stay['id']}").get_data(as_text=True)
+    assert "Sửa thông tin bị từ chối" in page
+    form = staff.get(f"/facility/stays/{stay['id']}/correct").get_data(as_text=True)
+    assert "Họ tên không khớp" in form and 'value="Nguyen Van Sai"' in form
+    values = dict(re.findall(r'<input id="([^"]+)" name="[^"]+" type="(?:text|date|datetime-local|tel)" value="([^"]*)"', form))
+    values.update({"g-0-kind": "citizen", "g-0-sex": "male", "reason": "tourism", "g-0-id": guest_id})
+
+    bad = dict(values, **{"g-0-id_number": "12345"})
+    response = staff.post(f"/facility/stays/{stay['id']}/correct", bad)
+    assert response.status_code == 422
+    assert 'id="g-0-id_number-error"' in response.get_data(as_text=True)
+
+    good = dict(values, **{"g-0-full_name": "Nguyễn Văn Sai"})
+    response = staff.post(f"/facility/stays/{stay['id']}/correct", good)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        assert db.session.get(Guest, guest_id).full_name == "Nguyễn Văn Sai"
+        notes = db.session.execute(select(Notification).order_by(Notification.id)).scalars().all()
+        assert [(n.event, n.status) for n in notes] == [("arrival", "rejected"), ("amendment", "pending")]
+        assert notes[1].amends == notes[0].id
+    # Saving again without changes sends nothing more.
+    staff.post(f"/facility/stays/{stay['id']}/correct", good)
+    with app.app_context():
+        assert len(db.session.execute(select(Notification)).all()) == 2
+
+
+def test_correcting_before_delivery_updates_in_place(app, staff, api):
+    stay = _post_stay(api, room="301")
+    form = staff.get(f"/facility/stays/{stay['id']}/correct").get_data(as_text=True)
+    values = dict(re.findall(r'<input id="([^"]+)" name="[^"]+" type="(?:text|date|datetime-local|tel)" value="([^"]*)"', form))
+    values.update({"g-0-kind": "citizen", "g-0-sex": "male", "reason": "tourism",
+                   "g-0-id": stay["guests"][0]["id"], "room": "305"})
+    assert staff.post(f"/facility/stays/{stay['id']}/correct", values).status_code == 302
+    with app.app_context():
+        assert db.session.get(Stay, stay["id"]).room == "305"
+        assert [n.event for n in db.session.execute(select(Notification)).scalars()] == ["arrival"]
