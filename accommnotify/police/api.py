@@ -87,11 +87,12 @@ def list_notifications():
         return problem(400, "Bad Request", f"limit must be an integer 1..{MAX_LIMIT}.")
     settle = int(current_app.config.get("POLICE_API_SETTLE_SECONDS", 5))
     rows, has_more = queries.api_page(account, f, after, limit, settle)
+    next_cursor = encode_cursor(rows[-1]) if rows else request.args.get("cursor")
+    body = jsonify({"notifications": [to_json(r) for r in rows], "next_cursor": next_cursor,
+                    "has_more": has_more})
     audit.record(account, "api_list", via="api", row_count=len(rows),
                  filters=f.for_audit() | ({"cursor": request.args["cursor"]} if after else {}))
-    next_cursor = encode_cursor(rows[-1]) if rows else request.args.get("cursor")
-    return jsonify({"notifications": [to_json(r) for r in rows], "next_cursor": next_cursor,
-                    "has_more": has_more})
+    return body
 
 
 @bp.get("/notifications/<notification_id>")
@@ -100,5 +101,6 @@ def get_notification(notification_id):
     row = queries.get_in_scope(account, notification_id)
     if row is None:
         return problem(404, "Not Found", "No such notification.")
+    body = jsonify(to_json(row))
     audit.record(account, "api_detail", via="api", row_count=1, record_id=row.id)
-    return jsonify(to_json(row))
+    return body

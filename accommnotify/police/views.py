@@ -131,15 +131,18 @@ def inbox():
     f = queries.Filters.from_args(request.args)
     page = _page_arg()
     rows, has_next = queries.inbox_page(me, f, page)
-    audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))
     args = f.as_args()
-    return render_template(
+    # Render first, then audit: the audit commit would expire the loaded rows (one SELECT each),
+    # and a failed audit insert still fails the request before anything is sent.
+    html = render_template(
         "police/inbox.html", rows=rows, f=f, page=page, has_next=has_next,
         prev_url=url_for("police.inbox", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("police.inbox", **args, page=page + 1) if has_next else None,
         filter_args=args, facilities=queries.facilities_in_scope(me),
         categories=queries.CATEGORIES, events=queries.EVENTS,
         back=request.full_path if request.query_string else request.path)
+    audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))
+    return html
 
 
 @bp.get("/n/<notification_id>")
@@ -148,8 +151,9 @@ def detail(notification_id):
     row = queries.get_in_scope(me, notification_id)
     if row is None:
         abort(404)
+    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row))
     audit.record(me, "detail", row_count=1, record_id=row.id)
-    return render_template("police/detail.html", n=row, lateness=queries.lateness(row))
+    return html
 
 
 @bp.post("/n/<notification_id>/acknowledge")
@@ -239,14 +243,14 @@ def late():
     date_from, date_to = _range()
     page = _page_arg()
     rows, has_next = queries.late_page(me, date_from, date_to, page)
-    audit.record(me, "late", filters={"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
-                                      "page": page}, row_count=len(rows))
     args = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
-    return render_template(
+    html = render_template(
         "police/late.html", rows=rows, lateness=queries.lateness, date_from=date_from, date_to=date_to,
         page=page,
         prev_url=url_for("police.late", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("police.late", **args, page=page + 1) if has_next else None)
+    audit.record(me, "late", filters=args | {"page": page}, row_count=len(rows))
+    return html
 
 
 # --- audit log --------------------------------------------------------------------------------
