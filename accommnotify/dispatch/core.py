@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, distinct, func, insert, literal, select, update
+from sqlalchemy import bindparam, distinct, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import read_only
@@ -32,7 +32,7 @@ from ..models import Facility
 from ..models.types import UTCDateTime
 from ..receivers.base import ACCEPTED, REJECTED, Batch, Delivery, Outcome, bounded
 from ..routing import receivers_config
-from ..timeutil import utcnow
+from ..timeutil import UTC, utcnow
 from . import retry
 from .sql import ATTEMPTS, N, QUEUED, SENDING, STATES
 from .wire import batch_query, wire_notification
@@ -270,14 +270,34 @@ class Dispatcher:
         return delivery
 
     # -- record ---------------------------------------------------------------------------------
-    _RESULT = (update(N)
-               .where(N.c.id == bindparam("b_id"), N.c.status == "sending",
-                      N.c.last_batch_id == bindparam("b_batch"), N.c.lease_owner == bindparam("b_owner"))
-               .values(status=bindparam("b_status"), delivered_at=bindparam("b_delivered_at"),
-                       receipt=bindparam("b_receipt"), rejection_code=bindparam("b_code"),
-                       rejection_message=bindparam("b_message"), next_attempt_at=bindparam("b_next"),
-                       late=bindparam("b_late"), last_error=bindparam("b_error"), lease_owner=None,
-                       lease_expires_at=None, updated_at=bindparam("b_now")))
+    # Results: ONE statement per batch, whatever its size. The per-item values travel as one JSON
+    # document joined to the table (UPDATE … FROM), guarded so that only the current lease holder
+    # of this very batch can write. (An executemany of 500 UPDATEs cost more than the whole claim.)
+    _RESULT_COLUMNS = """status = v.status, delivered_at = v.delivered_at, receipt = v.receipt,
+        rejection_code = v.code, rejection_message = v.message, next_attempt_at = v.next, late = v.late,
+        last_error = v.error, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now"""
+    _RESULT_SQLITE = text(f"""UPDATE notifications SET {_RESULT_COLUMNS}
+        FROM (SELECT value ->> '$.id' AS id, value ->> '$.status' AS status,
+                     value ->> '$.delivered_at' AS delivered_at, value ->> '$.receipt' AS receipt,
+                     value ->> '$.code' AS code, value ->> '$.message' AS message, value ->> '$.next' AS next,
+                     value ->> '$.late' AS late, value ->> '$.error' AS error
+              FROM json_each(:doc)) AS v
+        WHERE notifications.id = v.id AND notifications.status = 'sending'
+          AND notifications.last_batch_id = :batch AND notifications.lease_owner = :owner"""
+                          ).bindparams(bindparam("now", type_=UTCDateTime()))
+    _RESULT_PG = text(f"""UPDATE notifications SET {_RESULT_COLUMNS}
+        FROM json_to_recordset(CAST(:doc AS json)) AS v(id text, status text, delivered_at timestamptz,
+             receipt text, code text, message text, next timestamptz, late boolean, error text)
+        WHERE notifications.id = v.id AND notifications.status = 'sending'
+          AND notifications.last_batch_id = :batch AND notifications.lease_owner = :owner"""
+                      ).bindparams(bindparam("now", type_=UTCDateTime()))
+
+    def _stamp(self, value):
+        """A datetime as the column stores it (SQLite: naive UTC text, the format SQLAlchemy writes)."""
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value.isoformat()
 
     def record(self, claimed: Claimed, delivery: Delivery, now: datetime) -> dict:
         error = None
@@ -288,29 +308,34 @@ class Dispatcher:
         stats = {"accepted": 0, "rejected": 0, "retried": 0, "dead": 0}
         params, outcomes = [], {}
         missing = Outcome.retry()
+        stamp_now = self._stamp(now)
         for nid, (attempts, first_at, deadline_at, late) in claimed.meta.items():
             o = delivery.outcomes.get(nid, missing)
-            p = {"b_id": nid, "b_batch": claimed.batch_id, "b_owner": self.owner, "b_now": now,
-                 "b_delivered_at": None, "b_receipt": None, "b_code": None, "b_message": None,
-                 "b_next": now, "b_late": bool(late), "b_error": None}
+            p = {"id": nid, "delivered_at": None, "receipt": None, "code": None, "message": None,
+                 "next": stamp_now, "late": bool(late), "error": None}
             if o.status == ACCEPTED:
-                p.update(b_status="accepted", b_delivered_at=now, b_receipt=bounded(o.receipt, 200),
-                         b_late=bool(late) or now > deadline_at)
+                p.update(status="accepted", delivered_at=stamp_now, receipt=bounded(o.receipt, 200),
+                         late=bool(late) or now > deadline_at)
                 outcomes[nid] = {"status": "accepted", "receipt": o.receipt}
                 stats["accepted"] += 1
             elif o.status == REJECTED:
-                p.update(b_status="rejected", b_code=bounded(o.code, 100), b_message=bounded(o.message, 500))
+                p.update(status="rejected", code=bounded(o.code, 100), message=bounded(o.message, 500))
                 outcomes[nid] = {"status": "rejected", "code": o.code, "message": o.message}
                 stats["rejected"] += 1
             else:
                 status, when = retry.next_attempt(attempts, first_at, now, delivery.retry_after, self.rng)
-                p.update(b_status=status, b_next=when or now, b_error=bounded(error or "retry", 200))
+                p.update(status=status, next=self._stamp(when or now), error=bounded(error or "retry", 200))
                 outcomes[nid] = {"status": status if status == "dead" else "retry",
                                  **({"next_attempt_at": when.isoformat()} if when else {})}
                 stats["dead" if status == "dead" else "retried"] += 1
             params.append(p)
         with self.engine.begin() as conn:
-            written = conn.execute(self._RESULT, params).rowcount
+            if self.sqlite:
+                for p in params:
+                    p["late"] = int(p["late"])
+            written = conn.execute(self._RESULT_SQLITE if self.sqlite else self._RESULT_PG,
+                                   {"doc": json.dumps(params, ensure_ascii=False), "batch": claimed.batch_id,
+                                    "owner": self.owner, "now": now}).rowcount
             conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == claimed.batch_id).values(
                 ended_at=now, http_status=delivery.http_status, error_class=delivery.error_class,
                 excerpt=bounded(delivery.excerpt), accepted=stats["accepted"], rejected=stats["rejected"],

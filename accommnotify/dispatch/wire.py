@@ -5,24 +5,34 @@ one join (notification ⋈ guest ⋈ stay ⋈ facility) per batch gives every no
 """
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from ..models import Facility, Guest, Notification, Stay
 
 N, G, S, F = Notification.__table__, Guest.__table__, Stay.__table__, Facility.__table__
 _VN = timezone(timedelta(hours=7))
 
+_SEVEN_HOURS = timedelta(hours=7)
+
+
+def _raw(column):
+    """The driver's own value, without SQLAlchemy's per-value result processing (the hot path):
+    SQLite gives the stored text ("2026-11-27 08:00:00.000000", naive UTC; dates "1990-05-17"),
+    psycopg gives datetime / date objects."""
+    return type_coerce(column, String).label(column.name)
+
+
 COLUMNS = (
-    N.c.id, N.c.event, N.c.category, N.c.created_at, N.c.deadline_at, N.c.amends,
+    N.c.id, N.c.event, N.c.category, _raw(N.c.created_at), _raw(N.c.deadline_at), N.c.amends,
     F.c.code.label("f_code"), F.c.name.label("f_name"), F.c.kind.label("f_kind"),
     F.c.address.label("f_address"), F.c.ward_code.label("f_ward"), F.c.province_code.label("f_province"),
-    S.c.id.label("s_id"), S.c.external_ref, S.c.room, S.c.arrived_at, S.c.expected_departure,
-    S.c.departed_at.label("s_departed_at"), S.c.reason,
-    G.c.full_name, G.c.date_of_birth, G.c.sex, G.c.nationality, G.c.id_number, G.c.passport_number,
-    G.c.document_type, G.c.document_number, G.c.visa_kind, G.c.visa_number, G.c.visa_valid_until,
-    G.c.entry_date, G.c.departed_at.label("g_departed_at"),
+    S.c.id.label("s_id"), S.c.external_ref, S.c.room, _raw(S.c.arrived_at), _raw(S.c.expected_departure),
+    type_coerce(S.c.departed_at, String).label("s_departed_at"), S.c.reason,
+    G.c.full_name, _raw(G.c.date_of_birth), G.c.sex, G.c.nationality, G.c.id_number, G.c.passport_number,
+    G.c.document_type, G.c.document_number, G.c.visa_kind, G.c.visa_number, _raw(G.c.visa_valid_until),
+    _raw(G.c.entry_date), type_coerce(G.c.departed_at, String).label("g_departed_at"),
 )
 
 
@@ -34,11 +44,18 @@ def batch_query(ids):
 
 
 def _dt(value):
-    return None if value is None else value.astimezone(_VN).isoformat()
+    """A stored UTC datetime as ISO 8601 with +07:00."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite: naive UTC text
+        return (datetime.fromisoformat(value) + _SEVEN_HOURS).isoformat() + "+07:00"
+    return value.astimezone(_VN).isoformat()
 
 
 def _d(value):
-    return None if value is None else value.isoformat()
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
 def wire_notification(r) -> dict:
