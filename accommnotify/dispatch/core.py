@@ -142,9 +142,13 @@ class Dispatcher:
             self._drain(receiver, rr, now, flush)
 
     def _drain(self, receiver, rr: ReceiverReport, now, flush):
+        # Once a pass has sent a full batch, the rest of the queue goes in the same pass: batching
+        # waits exist to avoid tiny batches in quiet hours, not to hold items back in busy ones
+        # (at steady intake, a remainder left for the next pass would wait a whole extra interval).
+        busy = flush
         while not self.stopping.is_set():
             t = now or utcnow()
-            if not flush and not self.is_due(receiver, t):
+            if not busy and not self.is_due(receiver, t):
                 return
             claimed = self.claim(receiver, t)
             if claimed is None:
@@ -156,6 +160,7 @@ class Dispatcher:
                 setattr(rr, k, getattr(rr, k) + v)
             if delivery.disable_receiver or len(claimed.meta) < receiver.max_batch:
                 return
+            busy = True
 
     # -- housekeeping ---------------------------------------------------------------------------
     def recover_expired_leases(self, now: datetime) -> int:

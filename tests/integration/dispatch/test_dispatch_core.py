@@ -39,17 +39,20 @@ def test_batching_waits_then_sends_full_urgent_and_old_batches(setup):
     assert status_counts(app) == {"pending": 2}
     # waited BATCH_MAX_WAIT: sent
     assert d.run_pass(now=now + timedelta(seconds=301)).totals()["accepted"] == 2
-    # full batch goes at once
+    # a full batch goes at once, and then the rest of the queue in the same pass (busy, not quiet)
     add_stays(app, facility, 4)
     report = d.run_pass()
-    assert report.totals() == {"batches": 1, "accepted": 3, "rejected": 0, "retried": 0, "dead": 0}
-    assert status_counts(app) == {"accepted": 5, "pending": 1}
-    # a foreigner arrival is never held back
+    assert report.totals() == {"batches": 2, "accepted": 4, "rejected": 0, "retried": 0, "dead": 0}
+    assert status_counts(app) == {"accepted": 6}
+    # a quiet remainder waits again ...
+    add_stays(app, facility, 1)
+    assert d.run_pass().totals()["batches"] == 0
+    # ... but a foreigner arrival is never held back
     add_stays(app, facility, 1, guests=lambda: [factories.foreigner()])
     assert d.run_pass().totals()["accepted"] == 2  # the foreigner and the waiting citizen, oldest first
     sent = ScriptedReceiver.SENT["scripted"]
-    assert [len(b.notifications) for b in sent] == [2, 3, 2]
-    assert status_counts(app) == {"accepted": 7}
+    assert [len(b.notifications) for b in sent] == [2, 3, 1, 2]
+    assert status_counts(app) == {"accepted": 8}
 
 
 def test_deadline_margin_sends_and_flush_ignores_waits(setup):
