@@ -62,6 +62,11 @@ def _no_store(response):
     return response
 
 
+@bp.errorhandler(404)
+def _not_found(_error):
+    return render_template("police/not_found.html"), 404
+
+
 @bp.app_template_filter("police_vn")
 def _vn_filter(value):
     return vn_text(value)
