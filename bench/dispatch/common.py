@@ -76,8 +76,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_receiver(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([PY, str(Path(__file__).parent / "receiver.py"), str(port), SECRET],
+def start_receiver(port: int, times_file: str | None = None) -> subprocess.Popen:
+    proc = subprocess.Popen([PY, str(Path(__file__).parent / "receiver.py"), str(port), SECRET]
+                            + ([times_file] if times_file else []),
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     return proc
