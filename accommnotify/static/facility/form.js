@@ -119,6 +119,7 @@
       var box = target.closest("fieldset.guest");
       var key = box.getAttribute("data-index");
       clearTimeout(timers[key]);
+      if (!target.value.trim()) { setStatus(box, "", false); }
       if (looksComplete(target.value)) {
         timers[key] = setTimeout(function () { fill(form, box); }, 250);
       }

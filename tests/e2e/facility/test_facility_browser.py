@@ -1,0 +1,248 @@
+"""The facility pages in Debian's Chromium (Playwright) at 360 px, against a real server on 127.0.0.1.
+
+A guesthouse morning: log in, add a family with a child without an ID number (the adult filled from
+a chip-ID QR string, instantly by form.js), send, see it pending, run `dispatcher once --flush` in a
+subprocess on the same database, see it accepted; a wrong ID keeps every typed value; the same form
+without JavaScript (add a guest and fill from a scan by server round trips); import an XLSX with one
+bad row; check out. CSRF stays on. FACILITY_UPDATE_SCREENSHOTS=1 copies screenshots to docs/screenshots/.
+"""
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from werkzeug.serving import make_server
+
+from accommnotify.extensions import db
+from accommnotify.facility.importer import COLUMNS
+from accommnotify.rules.id_number import make_id_number
+from tests import factories
+from tests.conftest import make_app
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+DOCS = ROOT / "docs" / "screenshots"
+EMAIL, PASSWORD = "letan@example.com", "mật khẩu lễ tân 2026"
+ADULT_ID = make_id_number("001", "male", date(1985, 1, 2), tail="777777")
+QR = f"{ADULT_ID}||Phạm Quốc Bảo|02011985|Nam|5 Trần Phú, Ba Đình|10102021"
+
+
+@pytest.fixture
+def server(sqlite_template, tmp_path):
+    path = tmp_path / "facility.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    app = make_app(url)  # CSRF on
+    from accommnotify.facility.accounts import create_user
+    from accommnotify.intake.facilities import create_facility
+    with app.app_context():
+        create_facility(code="NN-HOAMAI", name="Nhà nghỉ Hoa Mai", kind="tourist_accommodation",
+                        ward_code="16681", address="8 Hàng Bè")
+        create_user(EMAIL, PASSWORD, "NN-HOAMAI")
+        db.session.remove()
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield app, url, f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def phone(browser, **kw):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, device_scale_factor=1, locale="vi-VN",
+                                  accept_downloads=True, **kw)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def login(page, base):
+    page.goto(base + "/facility/")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(base + "/facility/")
+
+
+def dispatch_flush(url):
+    env = dict(os.environ, ACCOMMNOTIFY_DATABASE_URL=url, ACCOMMNOTIFY_RECEIVERS="config/receivers.toml")
+    flask = str(Path(sys.executable).with_name("flask"))
+    result = subprocess.run([flask, "--app", "wsgi", "dispatcher", "once", "--flush"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def shot(page, tmp_path, name):
+    target = tmp_path / f"facility-{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    if os.environ.get("FACILITY_UPDATE_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, DOCS / target.name)
+    return target
+
+
+def guest_list_xlsx(path):
+    head = [vi for _, vi, _ in COLUMNS]
+    arrived = (factories.local_now() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
+
+    def row(**v):
+        base = {"Phòng": "301", "Lý do lưu trú": "Du lịch", "Ngày giờ đến": arrived, "Giới tính": "Nữ",
+                "Quốc tịch": "VNM"}
+        base.update(v)
+        return [base.get(h, "") for h in head]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(head)
+    sheet.append(row(**{"Mã đặt phòng": "DP-1", "Họ và tên": "Bùi Thị Thu", "Ngày sinh": "09/03/1988",
+                        "Số định danh cá nhân": make_id_number("079", "female", date(1988, 3, 9), tail="300003")}))
+    sheet.append(row(**{"Mã đặt phòng": "DP-2", "Họ và tên": "Lý Thị Sai Số", "Ngày sinh": "09/03/1988",
+                        "Số định danh cá nhân": "079399300004"}))
+    sheet.append(row(**{"Mã đặt phòng": "DP-3", "Phòng": "302", "Họ và tên": "Kim Thị Hà", "Ngày sinh": "01/12/1995",
+                        "Số định danh cá nhân": make_id_number("040", "female", date(1995, 12, 1), tail="400005")}))
+    workbook.save(path)
+
+
+def test_guesthouse_morning(server, browser, tmp_path):
+    from playwright.sync_api import expect
+    app, url, base = server
+    context = phone(browser)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base)
+
+    # --- a family: the father from a QR scan (filled instantly), a child without an ID number
+    page.get_by_role("link", name="Khai báo mới", exact=True).click()
+    page.get_by_label("Phòng", exact=True).fill("203")
+    page.locator("#g-0-scan").fill(QR)
+    expect(page.locator("#g-0-full_name")).to_have_value("Phạm Quốc Bảo")
+    assert page.locator("#g-0-id_number").input_value() == ADULT_ID
+    assert page.locator("#g-0-date_of_birth").input_value() == "1985-01-02"
+    assert page.locator("#g-0-sex").input_value() == "male"
+    assert page.locator("#g-0-scan").input_value() == ""
+    # a malformed scan says so and fills nothing
+    page.locator("#g-0-scan").fill("001085777777||Phạm Quốc Bảo|0201")
+    page.locator("#g-0-box").get_by_role("button", name="Điền từ mã quét").click()
+    expect(page.locator("#g-0-scan-status")).to_contain_text("Không đọc được")
+    assert page.locator("#g-0-full_name").input_value() == "Phạm Quốc Bảo"
+    page.locator("#g-0-scan").fill("")
+
+    url_before = page.url
+    page.get_by_role("button", name="+ Thêm khách").click()          # instant, no round trip
+    assert page.url == url_before
+    child = page.locator("#g-1-box")
+    child.get_by_label("Họ và tên").fill("Phạm Minh An")
+    child.get_by_label("Ngày sinh").fill(f"{date.today().year - 5}-04-30")
+    child.get_by_label("Giới tính").select_option("male")
+    assert child.get_by_label("Quốc tịch (mã 3 chữ cái)").is_hidden()  # citizen: no foreigner fields
+    shot(page, tmp_path, "new-stay-360")
+    page.get_by_role("button", name="Gửi thông báo").click()
+    page.wait_for_url("**/facility/stays/st_*")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(".status-pending").count() == 2            # see it pending
+
+    dispatch_flush(url)
+    page.reload()
+    assert page.locator(".status-accepted").count() == 2           # see it accepted
+    assert page.get_by_text("Mã tiếp nhận").count() == 2
+    detail_url = page.url
+
+    # --- a wrong ID keeps every typed value
+    page.goto(base + "/facility/stays/new")
+    typed = {"#room": "105", "#g-0-full_name": "Đặng Thị Lụa", "#g-0-date_of_birth": "1992-07-15",
+             "#g-0-id_number": "001099012345"}
+    for selector, value in typed.items():
+        page.locator(selector).fill(value)
+    page.locator("#g-0-sex").select_option("female")
+    page.locator("#g-0-box details.more summary").click()
+    page.locator("#g-0-phone").fill("0912 345 678")
+    page.locator("#g-0-permanent_address").fill("Số 3, ngõ 5, phố Huế")
+    page.get_by_role("button", name="Gửi thông báo").click()
+    page.wait_for_selector("#g-0-id_number-error")
+    assert "năm sinh" in page.locator("#g-0-id_number-error").inner_text().lower()
+    for selector, value in {**typed, "#g-0-phone": "0912 345 678", "#g-0-permanent_address": "Số 3, ngõ 5, phố Huế",
+                            "#g-0-sex": "female"}.items():
+        assert page.locator(selector).input_value() == value, selector
+    assert page.locator("#g-0-id_number").get_attribute("aria-invalid") == "true"
+    shot(page, tmp_path, "error-360")
+
+    # --- import an XLSX with one bad row
+    xlsx = tmp_path / "khach.xlsx"
+    guest_list_xlsx(xlsx)
+    page.get_by_role("link", name="Nhập từ tệp").click()
+    page.get_by_label("Danh sách khách (CSV hoặc Excel .xlsx)").set_input_files(str(xlsx))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    assert page.locator("tr.bad").count() == 1
+    assert "năm sinh" in page.locator("tr.bad td.cell-error").inner_text().lower()
+    shot(page, tmp_path, "import-360")
+    page.get_by_role("button", name="Nhập 2 lần lưu trú").click()
+    assert page.get_by_text("Lần lưu trú mới: 2").is_visible()
+
+    # --- check out: the child alone, then the family
+    page.get_by_role("link", name="Đang lưu trú").click()
+    assert page.get_by_text("Kim Thị Hà").is_visible()
+    page.get_by_role("button", name="Trả phòng cho Phạm Minh An").click()
+    assert page.locator(".flash-success").is_visible()
+    assert page.get_by_role("button", name="Trả phòng cho Phạm Minh An").count() == 0
+    shot(page, tmp_path, "in-house-360")
+    family = page.locator("article.stay", has_text="Phạm Quốc Bảo")
+    family.get_by_role("button", name="Trả phòng cả đoàn").click()
+    assert page.get_by_text("Phạm Quốc Bảo").count() == 0
+    page.goto(detail_url)
+    assert page.get_by_text("Rời đi", exact=True).count() == 2 and page.locator(".badge.stay-departed").count() == 1
+
+    # --- English switch
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("link", name="History").is_visible()
+    assert errors == []
+    context.close()
+
+
+def test_the_form_works_without_javascript(server, browser):
+    app, url, base = server
+    context = phone(browser, java_script_enabled=False)
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + "/facility/stays/new")
+    page.locator("#g-0-full_name").fill("Tô Thị Ngọc")
+    page.get_by_role("button", name="+ Thêm khách").click()               # server re-renders
+    page.wait_for_selector("#g-1-full_name")
+    assert page.locator("#g-0-full_name").input_value() == "Tô Thị Ngọc"
+    page.locator("#g-1-scan").fill(QR)
+    page.locator("#g-1-box").get_by_role("button", name="Điền từ mã quét").click()
+    page.wait_for_selector("p.notice")
+    assert page.locator("#g-1-full_name").input_value() == "Phạm Quốc Bảo"
+    assert page.locator("#g-1-id_number").input_value() == ADULT_ID
+    assert page.locator("#g-0-full_name").input_value() == "Tô Thị Ngọc"
+    page.locator("#g-0-box").get_by_role("button", name="Xóa khách này").click()
+    page.wait_for_selector("#g-1-full_name", state="detached")
+    assert page.locator("#g-0-full_name").input_value() == "Phạm Quốc Bảo"
+    # foreigner fields appear when "Foreigner" is chosen, by CSS alone
+    page.locator("#g-0-box").get_by_role("radio", name="Người nước ngoài").check()
+    assert page.locator("#g-0-nationality").is_visible() and page.locator("#g-0-id_number").is_hidden()
+    page.locator("#g-0-box").get_by_role("radio", name="Công dân Việt Nam").check()
+    page.get_by_role("button", name="Gửi thông báo").click()
+    page.wait_for_url("**/facility/stays/st_*")
+    assert page.locator(".status-pending").count() == 1
+    context.close()
