@@ -2,6 +2,7 @@
 from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
+from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceToken
 
-__all__ = ["ApiKey", "DeliveryAttempt", "Facility", "FacilityRef", "Guest", "InboxNotification", "Notification",
+__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "Guest", "InboxNotification", "Notification",
            "ReceiverState", "Stay"]

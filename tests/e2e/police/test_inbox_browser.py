@@ -61,8 +61,8 @@ def server(sqlite_template, tmp_path):
 
 @pytest.fixture
 def browser_context(tmp_path):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    # A missing browser is a broken setup, not a reason to pass quietly: `make test` installs it.
+    assert os.path.exists(CHROMIUM), "Debian's chromium is missing: apt-get install -y chromium"
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
