@@ -6,7 +6,6 @@ subprocess on the same database, see it accepted; a wrong ID keeps every typed v
 without JavaScript (add a guest and fill from a scan by server round trips); import an XLSX with one
 bad row; check out. CSRF stays on. FACILITY_UPDATE_SCREENSHOTS=1 copies screenshots to docs/screenshots/.
 """
-import io
 import os
 import shutil
 import subprocess

@@ -1,6 +1,5 @@
 """Current guests by room with check-out per stay and per guest; history with statuses; corrections."""
 import re
-from datetime import timedelta
 
 from sqlalchemy import select, update
 
