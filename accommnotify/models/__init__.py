@@ -1,8 +1,9 @@
 """All tables. Import from here so every model is registered before migrations or create_all."""
 from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
+from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
 from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceToken
 
-__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "Guest", "InboxNotification", "Notification",
+__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
            "ReceiverState", "Stay"]

@@ -1,23 +1,2 @@
-import sys
-from pathlib import Path
-
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "dispatch"))
-
-import dispatch_support  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _reset_scripted():
-    dispatch_support.ScriptedReceiver.SCRIPTS.clear()
-    dispatch_support.ScriptedReceiver.SENT.clear()
-    yield
-
-
-@pytest.fixture(autouse=True)
-def _loggers_enabled():
-    # Alembic's fileConfig (run by the migration fixtures) disables loggers that existed before it.
-    import logging
-    for name in ("accommnotify.dispatch", "accommnotify.police.receiving", "accommnotify.receivers.http"):
-        logging.getLogger(name).disabled = False
+# The scripted receiver is reset between tests here too.
+from tests.integration.dispatch.conftest import _reset_scripted  # noqa: F401

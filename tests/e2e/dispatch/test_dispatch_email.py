@@ -6,7 +6,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from accommnotify.dispatch.core import Dispatcher
-from dispatch_support import add_stays, make_facility, notification_rows, status_counts
+from tests.integration.dispatch.dispatch_support import add_stays, make_facility, notification_rows, status_counts
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.e2e

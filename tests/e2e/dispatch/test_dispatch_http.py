@@ -7,7 +7,7 @@ import pytest
 
 from accommnotify.dispatch.core import Dispatcher
 from accommnotify.timeutil import utcnow
-from dispatch_support import (PoliceServer, add_stays, http_receivers_toml, make_facility, notification_rows,
+from tests.integration.dispatch.dispatch_support import (PoliceServer, add_stays, http_receivers_toml, make_facility, notification_rows,
                               status_counts)
 from tests.conftest import make_app
 

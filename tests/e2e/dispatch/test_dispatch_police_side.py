@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from accommnotify.dispatch.core import Dispatcher
 from accommnotify.extensions import db
 from accommnotify.models import InboxNotification
-from dispatch_support import SECRET, add_stays, http_receivers_toml, make_facility, status_counts
+from tests.integration.dispatch.dispatch_support import SECRET, add_stays, http_receivers_toml, make_facility, status_counts
 from tests import factories
 from tests.conftest import make_app
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accommnotify.extensions import db
 from accommnotify.models import DeliveryAttempt
-from dispatch_support import (FLASK, ROOT, PoliceServer, add_stays, dispatcher_env, http_receivers_toml,
+from tests.integration.dispatch.dispatch_support import (FLASK, ROOT, PoliceServer, add_stays, dispatcher_env, http_receivers_toml,
                               make_facility, notification_rows, start_dispatcher, status_counts, stop, wait_for)
 from tests.conftest import make_app
 

@@ -1,11 +1,6 @@
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import dispatch_support  # noqa: E402
+from tests.integration.dispatch import dispatch_support
 
 
 @pytest.fixture(autouse=True)

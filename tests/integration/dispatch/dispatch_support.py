@@ -63,7 +63,7 @@ receiver = "{name}"
 def scripted_receivers_toml(tmp_path, *, max_batch=500, names=("scripted",)) -> str:
     body = ""
     for name in names:
-        body += f'[receivers.{name}]\nadapter = "dispatch_support:ScriptedReceiver"\nmax_batch = {max_batch}\n\n'
+        body += f'[receivers.{name}]\nadapter = "tests.integration.dispatch.dispatch_support:ScriptedReceiver"\nmax_batch = {max_batch}\n\n'
     body += f'[[routes]]\ncategory = "residence"\nreceiver = "{names[0]}"\n\n'
     body += f'[[routes]]\ncategory = "foreigner"\nreceiver = "{names[-1]}"\n'
     path = tmp_path / "receivers-scripted.toml"
@@ -99,7 +99,6 @@ def make_facility(app, code="HOTEL-1", ward="16681"):
 def add_stays(app, facility, count, guests=None):
     """``count`` stays through the intake service (bulk, 500 per call); returns their views."""
     from accommnotify.intake.service import create_stays_bulk
-    sys.path.insert(0, str(ROOT))
     from tests import factories
     made = []
     with app.app_context():

@@ -11,7 +11,7 @@ from accommnotify.extensions import db
 from accommnotify.models import DeliveryAttempt, InboxNotification, Notification
 from accommnotify.receivers.base import Delivery, Outcome
 from accommnotify.timeutil import utcnow
-from dispatch_support import (ScriptedReceiver, add_stays, make_facility, notification_rows,
+from tests.integration.dispatch.dispatch_support import (ScriptedReceiver, add_stays, make_facility, notification_rows,
                               scripted_receivers_toml, status_counts)
 from tests import factories
 from tests.conftest import make_app

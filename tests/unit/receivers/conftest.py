@@ -2,7 +2,7 @@ import pytest
 
 from accommnotify.receivers.base import Batch
 
-import receivers_sample_data as samples
+from tests.unit.receivers import receivers_sample_data as samples
 
 
 @pytest.fixture

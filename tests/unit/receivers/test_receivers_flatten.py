@@ -1,7 +1,7 @@
 import csv
 import io
 
-import receivers_sample_data as samples
+from tests.unit.receivers import receivers_sample_data as samples
 
 from accommnotify.receivers.flatten import BOM, CSV_COLUMNS, batch_csv_bytes, notification_row
 
