@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, distinct, func, insert, literal, select, text, update
+from sqlalchemy import any_, bindparam, distinct, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import read_only
@@ -105,6 +105,7 @@ class Dispatcher:
         with app.app_context():
             self.engine = db.engine
         self.sqlite = self.engine.dialect.name == "sqlite"
+        self.lanes = max(1, int(cfg.get("DISPATCH_LANES", 1)))
         self.stopping = threading.Event()
         self._claim_stmts: dict = {}
 
@@ -138,8 +139,25 @@ class Dispatcher:
         return report
 
     def _drain_in_context(self, receiver, rr, now, flush):
-        with self.app.app_context():
-            self._drain(receiver, rr, now, flush)
+        if self.lanes == 1:
+            with self.app.app_context():
+                self._drain(receiver, rr, now, flush)
+            return
+        # Several batches of one receiver in flight at once: while one waits for the receiver or
+        # the database, another is being claimed or built. Claims never overlap (SKIP LOCKED on
+        # PostgreSQL, one writer at a time on SQLite).
+        reports = [ReceiverReport() for _ in range(self.lanes)]
+
+        def lane(report):
+            with self.app.app_context():
+                self._drain(receiver, report, now, flush)
+
+        with ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix=f"lane-{receiver.name}") as pool:
+            for f in [pool.submit(lane, r) for r in reports]:
+                f.result()
+        for report in reports:
+            for key in ("batches", "accepted", "rejected", "retried", "dead", "lost_leases"):
+                setattr(rr, key, getattr(rr, key) + getattr(report, key))
 
     def _drain(self, receiver, rr: ReceiverReport, now, flush):
         # Once a pass has sent a full batch, the rest of the queue goes in the same pass: batching
@@ -231,6 +249,14 @@ class Dispatcher:
         return any(r.urgent or r.attempts > 0 or r.deadline_at <= soon for r in rows)
 
     # -- claim ----------------------------------------------------------------------------------
+    def _by_primary_key(self, conn):
+        """A batch is a few hundred rows found by primary key. PostgreSQL's planner otherwise
+        hashed whole tables (notifications, guests, stays) for each batch, so claiming and
+        recording grew with the table; this keeps both to index probes, in this transaction only."""
+        if not self.sqlite:
+            conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+            conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+
     def claim(self, receiver, now: datetime) -> Claimed | None:
         batch_id = new_id("bat")
         values = dict(status="sending", lease_owner=self.owner, lease_expires_at=now + self.lease,
@@ -241,16 +267,19 @@ class Dispatcher:
         if self.sqlite:
             stmt = update(N).where(N.c.id.in_(due.scalar_subquery()))
         else:
-            picked = due.with_for_update(skip_locked=True).cte("picked")
-            stmt = update(N).where(N.c.id == picked.c.id)
+            # id = ANY(ARRAY(subquery)): the picked ids are computed once and each row is then
+            # found by primary key (a join to a CTE made PostgreSQL hash the whole table).
+            picked = due.with_for_update(skip_locked=True).scalar_subquery()
+            stmt = update(N).where(N.c.id == any_(func.array(picked)))
         stmt = stmt.values(**values).returning(N.c.id, N.c.attempts, N.c.first_attempt_at, N.c.deadline_at,
                                                N.c.late)
         with self.engine.begin() as conn:
+            self._by_primary_key(conn)
             rows = conn.execute(stmt).all()
             if not rows:
                 return None
             meta = {r.id: (r.attempts, r.first_attempt_at, r.deadline_at, r.late) for r in rows}
-            notifications = [wire_notification(r) for r in conn.execute(batch_query(meta))]
+            notifications = [wire_notification(r) for r in conn.execute(batch_query(meta, conn.dialect.name))]
             conn.execute(insert(ATTEMPTS).values(
                 id=batch_id, receiver=receiver.name, dispatcher=self.owner, started_at=now,
                 notification_count=len(meta), accepted=0, rejected=0, retried=0))
@@ -293,9 +322,12 @@ class Dispatcher:
     _RESULT_PG = text(f"""UPDATE notifications SET {_RESULT_COLUMNS}
         FROM json_to_recordset(CAST(:doc AS json)) AS v(id text, status text, delivered_at timestamptz,
              receipt text, code text, message text, next timestamptz, late boolean, error text)
-        WHERE notifications.id = v.id AND notifications.status = 'sending'
+        WHERE notifications.id = v.id AND notifications.id = ANY(CAST(:ids AS text[]))
+          AND notifications.status = 'sending'
           AND notifications.last_batch_id = :batch AND notifications.lease_owner = :owner"""
                       ).bindparams(bindparam("now", type_=UTCDateTime()))
+    # (`id = ANY(:ids)` lets PostgreSQL find the batch's rows by primary key and hash the 500
+    # results; without it, it scanned every row in flight against the JSON once per row.)
 
     def _stamp(self, value):
         """A datetime as the column stores it (SQLite: naive UTC text, the format SQLAlchemy writes)."""
@@ -340,7 +372,8 @@ class Dispatcher:
                     p["late"] = int(p["late"])
             written = conn.execute(self._RESULT_SQLITE if self.sqlite else self._RESULT_PG,
                                    {"doc": json.dumps(params, ensure_ascii=False), "batch": claimed.batch_id,
-                                    "owner": self.owner, "now": now}).rowcount
+                                    "owner": self.owner, "now": now,
+                                    **({} if self.sqlite else {"ids": list(claimed.meta)})}).rowcount
             conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == claimed.batch_id).values(
                 ended_at=now, http_status=delivery.http_status, error_class=delivery.error_class,
                 excerpt=bounded(delivery.excerpt), accepted=stats["accepted"], rejected=stats["rejected"],

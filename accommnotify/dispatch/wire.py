@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, any_, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..models import Facility, Guest, Notification, Stay
 
@@ -36,10 +37,16 @@ COLUMNS = (
 )
 
 
-def batch_query(ids):
+def batch_query(ids, dialect: str = "sqlite"):
+    if dialect == "postgresql":
+        # One array parameter (id = ANY): PostgreSQL then finds each row by primary key, where a
+        # long IN list let it hash the whole notification table on every batch.
+        picked = N.c.id == any_(type_coerce(list(ids), ARRAY(String)))
+    else:
+        picked = N.c.id.in_(list(ids))
     return (select(*COLUMNS)
             .join(G, G.c.id == N.c.guest_id).join(S, S.c.id == N.c.stay_id).join(F, F.c.id == N.c.facility_id)
-            .where(N.c.id.in_(list(ids)))
+            .where(picked)
             .order_by(N.c.next_attempt_at, N.c.id))
 
 

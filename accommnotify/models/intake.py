@@ -115,7 +115,8 @@ class Notification(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), nullable=False)
     stay_id: Mapped[str] = mapped_column(ForeignKey("stays.id"), nullable=False, index=True)
-    guest_id: Mapped[str] = mapped_column(ForeignKey("guests.id"), nullable=False, index=True)
+    # Not indexed: notifications are found by stay (and guests are never deleted before them).
+    guest_id: Mapped[str] = mapped_column(ForeignKey("guests.id"), nullable=False)
     event: Mapped[str] = mapped_column(String(16), nullable=False)
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     receiver: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -140,8 +141,6 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
-        # Claiming: due work of one receiver, oldest first.
-        Index("ix_notifications_claim", "receiver", "status", "next_attempt_at"),
         Index("ix_notifications_facility_status", "facility_id", "status", "id"),
         # Dispatch (migration 0004): the queue of one receiver in claim order, and in-flight leases.
         # Partial, so they stay small however many delivered rows the table holds. Queries must

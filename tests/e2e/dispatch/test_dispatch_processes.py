@@ -31,8 +31,10 @@ def test_kill_9_mid_batch_then_restart_delivers_everything(database_url, tmp_pat
             if first.poll() is None:
                 first.kill()
         killed_batch = police.requests[0]["payload"]["batch_id"]
+        killed_ids = {n["id"] for n in police.requests[0]["payload"]["notifications"]}
+        # the blocked batch, and maybe the other lane's batch caught between send and record
         in_flight = [r for r in notification_rows(app) if r["status"] == "sending"]
-        assert len(in_flight) == 40 and {r["last_batch_id"] for r in in_flight} == {killed_batch}
+        assert killed_ids <= {r["id"] for r in in_flight} and len(killed_ids) == 40
         police.release.set()
 
         second = start_dispatcher(database_url, receivers, tmp_path / "d2.log", **settings)
@@ -42,8 +44,9 @@ def test_kill_9_mid_batch_then_restart_delivers_everything(database_url, tmp_pat
         finally:
             assert stop(second) == 0, (tmp_path / "d2.log").read_text()
         assert set(police.counts) == {r["id"] for r in notification_rows(app)}
-        # only the batch that was in flight at the kill went twice
-        assert sorted(i for i, c in police.counts.items() if c > 1) == sorted(r["id"] for r in in_flight)
+        # only what was in flight at the kill went twice, and the blocked batch certainly did
+        twice = {i for i, c in police.counts.items() if c > 1}
+        assert killed_ids <= twice <= {r["id"] for r in in_flight}
         with app.app_context():
             attempt = db.session.get(DeliveryAttempt, killed_batch)
             assert attempt.error_class == "LeaseExpired" and attempt.ended_at is not None
@@ -66,7 +69,7 @@ def test_two_dispatchers_at_once_deliver_all_none_twice(database_url, tmp_path):
             codes = [stop(p) for p in procs]
         assert codes == [0, 0]
         assert len(police.counts) == 1000 and set(police.counts.values()) == {1}
-        assert police.max_in_flight == 2  # both sent at the same time, disjoint batches
+        assert police.max_in_flight >= 2  # both sent at the same time, disjoint batches
         with app.app_context():
             owners = set(db.session.execute(select(DeliveryAttempt.dispatcher)).scalars())
             db.session.rollback()

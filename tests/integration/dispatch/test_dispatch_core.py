@@ -23,7 +23,10 @@ N = Notification.__table__
 def setup(database_url, tmp_path):
     def build(max_batch=500, names=("scripted",), **overrides):
         settings = {"RECEIVERS": scripted_receivers_toml(tmp_path, max_batch=max_batch, names=names),
-                    "BATCH_MAX_WAIT": 300, "DEADLINE_MARGIN": 0, "LEASE_SECONDS": 120}
+                    "BATCH_MAX_WAIT": 300, "DEADLINE_MARGIN": 0, "LEASE_SECONDS": 120,
+                    # one batch at a time, so batch sizes and order are exact; concurrent lanes
+                    # and processes are exercised by the e2e tests
+                    "DISPATCH_LANES": 1}
         settings.update(overrides)
         app = make_app(database_url, **settings)
         return app, make_facility(app)
