@@ -37,8 +37,9 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest -q
 
+# Benchmarks load the whole machine for minutes each: see bench/README.md and run the one you need.
 bench: setup
-	$(BIN)/python bench/run_all.py
+	@cat bench/README.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -5,6 +5,8 @@
 
 Runs `flask dispatcher once --flush` as a child process and reports notifications/s (wall time of
 the child, start-up included, and of the pass alone) and the child's peak RSS (ru_maxrss).
+`--processes N` runs N dispatchers at once (scale-out on PostgreSQL) and reports the wall time
+from the first start to the last exit.
 """
 import argparse
 import os
@@ -24,6 +26,7 @@ def main():
     ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--count", type=int, default=100_000)
     ap.add_argument("--max-batch", type=int, default=500)
+    ap.add_argument("--processes", type=int, default=1)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -38,14 +41,23 @@ def main():
             try:
                 env = common.env_for(url, receivers)
                 t = time.monotonic()
-                proc = subprocess.Popen([common.FLASK, "--app", "wsgi", "dispatcher", "once", "--flush"],
-                                        cwd=str(common.ROOT), env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
-                _, status, usage = os.wait4(proc.pid, 0)
+                procs = [subprocess.Popen([common.FLASK, "--app", "wsgi", "dispatcher", "once", "--flush"],
+                                          cwd=str(common.ROOT), env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True) for _ in range(args.processes)]
+                usages = [os.wait4(p.pid, 0)[2] for p in procs]
                 wall = time.monotonic() - t
-                out = proc.stdout.read()
+                outs = [p.stdout.read() for p in procs]
             finally:
                 got = common.stop_receiver(rec)
+            if args.processes > 1:
+                accepted = sum(int(re.search(r"accepted (\d+)", o).group(1)) for o in outs)
+                cpu = sum(u.ru_utime + u.ru_stime for u in usages)
+                print(f"{args.backend}: {accepted} accepted by {args.processes} dispatchers in {wall:.2f}s "
+                      f"(start-up included) = {accepted / wall:,.0f}/s; CPU {cpu:.2f}s; peak RSS "
+                      f"{max(u.ru_maxrss for u in usages) / 1024:.1f} MiB; receiver saw {got}")
+                assert accepted == args.count == got["ids"], "not everything was delivered exactly once"
+                return
+            out, usage = outs[0], usages[0]
             m = re.search(r"accepted (\d+).* in ([\d.]+)s", out)
             accepted, pass_s = int(m.group(1)), float(m.group(2))
             print(out.strip())
