@@ -75,7 +75,25 @@ def demo():
     click.echo(token)
 
 
+@click.command("purge")
+@click.option("--days", type=int, help="keep this many days (default: RETENTION_DAYS setting)")
+@click.option("--dry-run", is_flag=True, help="only count what would be removed")
+@with_appcontext
+def purge_command(days, dry_run):
+    """Removes personal data past its retention period (ended stays, old attempts and inbox rows)."""
+    from .purge import purge
+    days = days if days is not None else current_app.config["RETENTION_DAYS"]
+    if days < 1:
+        raise click.ClickException("--days must be at least 1")
+    report = purge(days, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {report.stays} stay(s), {report.guests} guest(s), {report.notifications} "
+               f"notification(s), {report.attempts} delivery attempt(s), {report.inbox} inbox row(s) "
+               f"older than {days} days")
+
+
 def register_commands(app):
     app.cli.add_command(facility_cli)
     app.cli.add_command(apikey_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(purge_command)

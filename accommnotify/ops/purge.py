@@ -1,0 +1,61 @@
+"""Retention: personal data is kept no longer than needed (Law on Personal Data Protection).
+
+A stay is removed with its guests and notifications once it ended (departed or cancelled) more
+than RETENTION_DAYS ago and none of its notifications is still on its way (pending, sending,
+retrying, dead: those an operator must see through first). Delivery attempts and police inbox
+rows older than the same period go too. The police audit log is never touched here.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, exists, func, or_, select
+
+from ..extensions import db
+from ..models import DeliveryAttempt, Guest, InboxNotification, Notification, Stay
+from ..timeutil import utcnow
+
+UNFINISHED = ("pending", "sending", "retrying", "dead")
+CHUNK = 1000
+
+
+@dataclass
+class PurgeReport:
+    stays: int = 0
+    guests: int = 0
+    notifications: int = 0
+    attempts: int = 0
+    inbox: int = 0
+
+
+def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    ended = or_(Stay.departed_at < cutoff, Stay.cancelled_at < cutoff)
+    unfinished = exists().where(Notification.stay_id == Stay.id, Notification.status.in_(UNFINISHED))
+    report = PurgeReport()
+    while True:
+        # Chunks keep each transaction (and, on SQLite, the write lock) short.
+        ids = db.session.scalars(select(Stay.id).where(ended, ~unfinished).limit(CHUNK)).all()
+        if not ids:
+            break
+        report.stays += len(ids)
+        report.guests += db.session.scalar(select(func.count()).select_from(Guest).where(Guest.stay_id.in_(ids)))
+        report.notifications += db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.stay_id.in_(ids)))
+        if dry_run:
+            db.session.rollback()
+            break
+        db.session.execute(delete(Notification).where(Notification.stay_id.in_(ids)))
+        db.session.execute(delete(Guest).where(Guest.stay_id.in_(ids)))
+        db.session.execute(delete(Stay).where(Stay.id.in_(ids)))
+        db.session.commit()
+    old_attempts = and_(DeliveryAttempt.started_at < cutoff, DeliveryAttempt.ended_at.is_not(None))
+    old_inbox = InboxNotification.received_at < cutoff
+    if dry_run:
+        report.attempts = db.session.scalar(select(func.count()).select_from(DeliveryAttempt).where(old_attempts))
+        report.inbox = db.session.scalar(select(func.count()).select_from(InboxNotification).where(old_inbox))
+        db.session.rollback()
+        return report
+    report.attempts = db.session.execute(delete(DeliveryAttempt).where(old_attempts)).rowcount
+    report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
+    db.session.commit()
+    return report
