@@ -1,0 +1,187 @@
+"""The security mechanisms shared by facility API keys, police tokens and both logins.
+
+Bearer tokens (facility API keys "ak_…", police tokens "pt_…")
+    `new_token(prefix)` makes a long random token. Only its SHA-256 (`token_hash`) and its first
+    DISPLAY_CHARS characters are stored; the token itself is shown once. A token is revoked given
+    whole, or by the display prefix printed at creation (`issue_token`, `revoke_tokens`).
+
+Passwords (officers, facility staff)
+    At least MIN_PASSWORD characters (`password_problem`). argon2id (argon2-cffi); settings
+    `ARGON2_TIME_COST` (3), `ARGON2_MEMORY_KIB` (65536), `ARGON2_PARALLELISM` (4), where the older
+    names `POLICE_ARGON2_*` are still read. `verify_password` with no stored hash (unknown or
+    disabled account) does the same argon2 work against a dummy hash, so timing does not tell which
+    accounts exist; it hands back a new hash when the stored one was made with other settings.
+
+Login throttle
+    `Throttle.check(name)` -> seconds to wait (0: go ahead), `record_failure(name)`, `reset(name)`.
+    Failures are counted per *submitted* name, known or not, in the table `police_login_throttle`
+    (model `LoginThrottle`), so it holds across workers and restarts and the answers do not tell
+    which names have an account. Officers use their bare username as key (a username has no ":");
+    facility staff use "facility:<e-mail>". While locked, the caller refuses without checking the
+    password, and no request thread sleeps.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models.police import LoginThrottle
+from .timeutil import utcnow
+
+# --- bearer tokens -----------------------------------------------------------------------------
+
+DISPLAY_CHARS = 11      # "ak_" + 8 random characters: enough to recognise, useless to authenticate
+_WHOLE_TOKEN_MIN = 21   # longer than any display prefix: a whole token (tokens have 46 characters)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex of a token: enough for long random tokens (no need for a slow hash)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token(prefix: str) -> tuple[str, str, str]:
+    """(token to show once, its SHA-256 hex to store, display prefix to store and print)."""
+    token = prefix + secrets.token_urlsafe(32)
+    return token, token_hash(token), token[:DISPLAY_CHARS]
+
+
+def issue_token(model, hash_column, prefix: str, **fields) -> str:
+    """Stores a new `model` row (its hash, display prefix, created_at and `fields`), commits and
+    returns the token, which is not kept anywhere: show it once."""
+    token, digest, shown = new_token(prefix)
+    db.session.add(model(**{hash_column.key: digest}, prefix=shown, created_at=utcnow(), **fields))
+    db.session.commit()
+    return token
+
+
+def revoke_tokens(model, hash_column, token_or_prefix: str) -> int:
+    """Revokes the token given whole, or every live one whose display prefix is given; commits.
+
+    `model` has `prefix` and `revoked_at` columns; `hash_column` is its SHA-256 column."""
+    if len(token_or_prefix) >= _WHOLE_TOKEN_MIN:
+        where = hash_column == token_hash(token_or_prefix)
+    else:
+        where = model.prefix == token_or_prefix
+    rows = db.session.scalars(select(model).where(where, model.revoked_at.is_(None))).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    db.session.commit()
+    return len(rows)
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+MIN_PASSWORD = 10
+
+
+def password_problem(password: str | None) -> str | None:
+    """Why a new password is refused, or None when it is acceptable."""
+    if password is None or len(password) < MIN_PASSWORD:
+        return f"the password must have at least {MIN_PASSWORD} characters"
+    return None
+
+
+_ARGON2_SETTINGS = (("time_cost", "TIME_COST", 3), ("memory_cost", "MEMORY_KIB", 65536),
+                    ("parallelism", "PARALLELISM", 4))
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the app's settings (the defaults outside an app context)."""
+    cfg = current_app.config if has_app_context() else {}
+    params = {arg: int(cfg.get(f"ARGON2_{name}", cfg.get(f"POLICE_ARGON2_{name}", default)))
+              for arg, name, default in _ARGON2_SETTINGS}
+    return PasswordHasher(**params)
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
+    """(right password?, new hash to store or None).
+
+    With no stored hash (unknown or disabled account) the answer is False after the same argon2
+    work. The new hash is given when the password is right but was hashed with other settings."""
+    hasher = password_hasher()
+    if not stored_hash:
+        key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        if key not in _dummy_hashes:
+            _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(16))
+        try:
+            hasher.verify(_dummy_hashes[key], password)
+        except VerificationError:
+            pass
+        return False, None
+    try:
+        hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False, None
+    return True, hasher.hash(password) if hasher.check_needs_rehash(stored_hash) else None
+
+
+# --- login throttle ----------------------------------------------------------------------------
+
+_KEY_LENGTH = LoginThrottle.__table__.c.username.type.length
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A growing delay after failed logins: none for the first `free_failures` in a row, then
+    `first_delay`, twice that, four times … seconds, at most `max_delay`."""
+    namespace: str = ""        # key prefix, e.g. "facility:"; "" for officers
+    free_failures: int = 3
+    first_delay: int = 1
+    max_delay: int = 900
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds locked after `failures` failures in a row."""
+        if failures < self.free_failures:
+            return 0
+        return min(self.first_delay * 2 ** min(failures - self.free_failures, 30), self.max_delay)
+
+    def _key(self, name: str) -> str:
+        return (self.namespace + name)[:_KEY_LENGTH]
+
+    def check(self, name: str, now: datetime | None = None) -> int:
+        """Seconds to wait before the name may try again; 0 when it may try now."""
+        now = now or utcnow()
+        row = db.session.get(LoginThrottle, self._key(name))
+        if row is None or row.locked_until is None or row.locked_until <= now:
+            return 0
+        return max(1, math.ceil((row.locked_until - now).total_seconds()))
+
+    def record_failure(self, name: str, now: datetime | None = None) -> int:
+        """Counts one failure (in its own transaction: commits) and returns the delay it starts."""
+        now = now or utcnow()
+        key = self._key(name)
+        for _ in range(2):
+            row = db.session.get(LoginThrottle, key)
+            if row is None:
+                row = LoginThrottle(username=key, failures=0)
+                db.session.add(row)
+            row.failures += 1
+            row.last_failure_at = now
+            wait = self.delay_after(row.failures)
+            row.locked_until = now + timedelta(seconds=wait) if wait else None
+            try:
+                db.session.commit()
+                return wait
+            except IntegrityError:  # a parallel first failure for the same name
+                db.session.rollback()
+        return 0
+
+    def reset(self, name: str) -> None:
+        """Forgets the failures of a name, as part of the caller's transaction (the caller commits)."""
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.username == self._key(name)))
