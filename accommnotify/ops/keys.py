@@ -1,6 +1,4 @@
-"""API keys: long random tokens, shown once, stored as SHA-256, revocable."""
-import hashlib
-import secrets
+"""API keys: long random tokens, shown once, stored as SHA-256, revocable (see ..security)."""
 import time
 
 from sqlalchemy import bindparam, select
@@ -8,37 +6,21 @@ from sqlalchemy import bindparam, select
 from ..database import read_only
 from ..extensions import db
 from ..models import ApiKey, Facility, FacilityRef
-from ..timeutil import utcnow
+from ..security import issue_token, revoke_tokens, token_hash
 
 KEY_PREFIX = "ak_"
-
-
-def hash_key(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+hash_key = token_hash  # SHA-256 hex of a key, as stored
 
 
 def create_api_key(facility: Facility, label: str | None = None) -> str:
-    token = KEY_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiKey(facility_id=facility.id, key_hash=hash_key(token), prefix=token[:11],
-                          label=label, created_at=utcnow()))
-    db.session.commit()
-    return token
+    """A new key of the facility; returns the key itself, which is shown once and not stored."""
+    return issue_token(ApiKey, ApiKey.key_hash, KEY_PREFIX, facility_id=facility.id, label=label)
 
 
 def revoke_api_key(key_or_prefix: str) -> int:
     """Revokes the key given whole, or every live key starting with the prefix shown at creation."""
-    if len(key_or_prefix) > 20:
-        keys = db.session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key_or_prefix))).all()
-    else:
-        keys = db.session.scalars(select(ApiKey).where(ApiKey.prefix == key_or_prefix)).all()
-    now = utcnow()
-    count = 0
+    count = revoke_tokens(ApiKey, ApiKey.key_hash, key_or_prefix)
     _key_cache.clear()
-    for key in keys:
-        if key.revoked_at is None:
-            key.revoked_at = now
-            count += 1
-    db.session.commit()
     return count
 
 
