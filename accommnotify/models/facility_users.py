@@ -14,10 +14,7 @@ class FacilityUser(db.Model):
     # Stored lower-cased, so logging in is case-insensitive on both databases.
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
-    # Failed logins in a row and the moment before which no attempt is even checked (growing delay).
-    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    last_failed_at = mapped_column(UTCDateTime)
-    locked_until = mapped_column(UTCDateTime)
+    # Failed logins are counted per submitted e-mail, not here (security.Throttle; migration 0006).
     last_login_at = mapped_column(UTCDateTime)
     disabled_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False)

@@ -81,9 +81,12 @@ class PoliceToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per (case-folded) username, known or not; a success clears the row."""
+    """Failed logins per submitted name, known or not; a success clears the row (security.Throttle).
+
+    `username` is the key: an officer's case-folded username, or "facility:<e-mail>" for facility
+    staff (usernames have no ":"). Widened from 64 to 300 characters by migration 0006."""
     __tablename__ = "police_login_throttle"
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_failure_at = mapped_column(UTCDateTime)
     locked_until = mapped_column(UTCDateTime)

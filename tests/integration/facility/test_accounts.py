@@ -6,6 +6,7 @@ from sqlalchemy import select
 from accommnotify.extensions import db
 from accommnotify.facility.accounts import delay_after
 from accommnotify.models.facility_users import FacilityUser
+from accommnotify.models.police import LoginThrottle
 from accommnotify.timeutil import utcnow
 from tests import factories
 
@@ -72,14 +73,36 @@ def test_wrong_password_then_growing_delay_then_reset(app, client, facility):
     assert [delay_after(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [0, 0, 2, 4, 8]
     assert delay_after(100) == timedelta(minutes=15)
     with app.app_context():
-        user = db.session.execute(select(FacilityUser)).scalar_one()
-        assert user.failed_logins == 3
-        user.locked_until = utcnow() - timedelta(seconds=1)
+        throttle = db.session.get(LoginThrottle, "facility:" + EMAIL)  # kept per submitted e-mail
+        assert throttle.failures == 3
+        throttle.locked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
-    assert staff.post("/facility/login", {"email": EMAIL, "password": PASSWORD}).status_code == 302
+    assert staff.post("/facility/login", {"email": EMAIL.upper(), "password": PASSWORD}).status_code == 302
     with app.app_context():
-        user = db.session.execute(select(FacilityUser)).scalar_one()
-        assert (user.failed_logins, user.locked_until) == (0, None)
+        assert db.session.get(LoginThrottle, "facility:" + EMAIL) is None  # a right password resets it
+
+
+def test_unknown_email_is_delayed_alike(app, client, facility):
+    """The delay is per submitted e-mail, so it does not tell which e-mails have an account."""
+    make_user(app)
+    answers = {}
+    for email in (EMAIL, "nobody@example.com"):
+        staff = Staff(app.test_client())
+        pages = [staff.post("/facility/login", {"email": email, "password": "wrong password!"})
+                 for _ in range(4)]
+        answers[email] = [(page.status_code, "Hãy đợi" in page.get_data(as_text=True)) for page in pages]
+    assert answers[EMAIL] == answers["nobody@example.com"] == [(401, False), (401, False), (401, True), (401, True)]
+
+
+def test_set_password_clears_the_delay(app, runner, facility):
+    make_user(app)
+    staff = Staff(app.test_client())
+    for _ in range(3):
+        staff.post("/facility/login", {"email": EMAIL, "password": "wrong password!"})
+    new_password = "another long password"
+    result = runner.invoke(args=["facility-user", "set-password", EMAIL], input=new_password + "\n")
+    assert result.exit_code == 0, result.output
+    login(app.test_client(), EMAIL, new_password)
 
 
 def test_unknown_email_gets_the_same_answer(app, client, facility):
