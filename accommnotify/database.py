@@ -9,11 +9,13 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 _read_only = ContextVar("sqlite_read_only", default=False)
 
@@ -91,8 +93,35 @@ def _locking_connection_class(write_lock: _WriteLock):
     return LockingConnection
 
 
+# A pooled connection is checked with a round trip (SELECT 1) only when it has sat unused this long.
+# SQLAlchemy's pool_pre_ping pings at every checkout: one extra round trip per request, a fifth of
+# a small write's time on PostgreSQL. A connection used a moment ago is almost surely alive; if the
+# server restarted meanwhile, that one request fails (500) and its connection is discarded.
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the connection is unusable
+            raise DisconnectionError(f"idle connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("idle connection failed its ping")
+
+
 def configure_engine(engine) -> None:
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -128,4 +157,5 @@ def engine_options(url: str) -> dict:
             lock = _LOCKS.setdefault(path, _WriteLock(path))
             args["factory"] = _locking_connection_class(lock)
         return {"connect_args": args}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    # No pool_pre_ping: configure_engine pings only connections that sat idle (IDLE_PING_SECONDS).
+    return {"pool_pre_ping": False, "pool_size": 5, "max_overflow": 5}

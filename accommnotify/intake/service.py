@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..rules.issues import Issue
 from ..timeutil import utcnow
-from . import views
+from . import fastwrite, views
 from .errors import Conflict, IntakeError, InvalidInput
 from .prepare import load, prepare_stay, request_hash
 from .rows import rows_for_new_stay
@@ -60,12 +60,29 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     # The session's own connection: a page may already hold a transaction (on SQLite, the write
     # lock) in this thread, and a second connection would wait for it forever.
     connection = db.session.connection()
+    if fastwrite.supported(connection):
+        # Anything the session still holds goes first, so one COMMIT (maybe the pipeline's) covers it.
+        db.session.flush()
+        try:
+            fastwrite.write_new_stay(connection, stay, guests, notes)
+        except fastwrite.StayExists as exc:
+            db.session.rollback()  # nothing was written; read the stored stay in a fresh transaction
+            return _replay_or_conflict(facility, data, digest, cause=exc)
+        db.session.commit()  # after a PostgreSQL pipeline commit, the driver sends nothing more
+        return Created(_view_from_rows(facility, stay, guests, notes))
     if _insert_stay_ignoring_duplicate(connection, stay) is not None:
         connection.execute(_INSERT_GUESTS, guests)
         connection.execute(_INSERT_NOTIFICATIONS, notes)
         db.session.commit()
         return Created(_view_from_rows(facility, stay, guests, notes))
-    existing = _existing(facility, [data["external_ref"]])[data["external_ref"]]
+    return _replay_or_conflict(facility, data, digest)
+
+
+def _replay_or_conflict(facility, data, digest, cause=None) -> Created:
+    existing = _existing(facility, [data["external_ref"]]).get(data["external_ref"])
+    if existing is None:  # not a taken ref after all (or it was rolled back meanwhile)
+        db.session.rollback()
+        raise RuntimeError(f"stay {data['external_ref']!r} was neither stored nor found") from cause
     if existing["request_hash"] != digest:
         db.session.rollback()
         raise Conflict("A stay with this external_ref exists with different content.", [_conflict_issue()])
