@@ -35,7 +35,9 @@ from ..routing import receivers_config
 from ..timeutil import UTC, utcnow
 from . import retry
 from .sql import ATTEMPTS, N, QUEUED, SENDING, STATES
-from .wire import batch_query, wire_notification
+from .wire import ENCODED_SQL, batch_query, wire_notification
+
+_ENCODED = text(ENCODED_SQL)
 
 log = logging.getLogger("accommnotify.dispatch")
 F = Facility.__table__
@@ -52,6 +54,7 @@ class Claimed:
     now: datetime
     meta: dict          # id -> (attempts, first_attempt_at, deadline_at, late)
     notifications: list  # wire dicts, oldest first
+    encoded: list | None = None  # the same notifications as JSON text, when the database wrote them
 
 
 @dataclass
@@ -279,16 +282,21 @@ class Dispatcher:
             if not rows:
                 return None
             meta = {r.id: (r.attempts, r.first_attempt_at, r.deadline_at, r.late) for r in rows}
-            notifications = [wire_notification(r) for r in conn.execute(batch_query(meta, conn.dialect.name))]
+            if self.sqlite:
+                notifications = [wire_notification(r) for r in conn.execute(batch_query(meta))]
+                encoded = None
+            else:
+                encoded = [text_ for _, text_ in conn.execute(_ENCODED, {"ids": list(meta)})]
+                notifications = [json.loads(text_) for text_ in encoded]
             conn.execute(insert(ATTEMPTS).values(
                 id=batch_id, receiver=receiver.name, dispatcher=self.owner, started_at=now,
                 notification_count=len(meta), accepted=0, rejected=0, retried=0))
-        return Claimed(batch_id, receiver.name, now, meta, notifications)
+        return Claimed(batch_id, receiver.name, now, meta, notifications, encoded)
 
     # -- send -----------------------------------------------------------------------------------
     def send(self, receiver, claimed: Claimed) -> Delivery:
         batch = Batch(id=claimed.batch_id, receiver=receiver.name, sender=self.sender, sent_at=utcnow(),
-                      notifications=claimed.notifications)
+                      notifications=claimed.notifications, encoded=claimed.encoded)
         try:
             delivery = receiver.send(batch)
         except Exception as exc:  # noqa: BLE001 - a broken adapter must not stop the dispatcher

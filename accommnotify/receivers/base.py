@@ -102,6 +102,9 @@ class Batch:
     sender: str
     sent_at: datetime  # aware
     notifications: list[dict] = field(default_factory=list)
+    # Optional: the same notifications already encoded as JSON (same order), so an adapter that
+    # sends JSON can use them as they are instead of encoding the dicts again.
+    encoded: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.sent_at.tzinfo is None or self.sent_at.utcoffset() is None:

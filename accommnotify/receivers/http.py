@@ -183,7 +183,12 @@ class HttpReceiver(Receiver):
 
     @staticmethod
     def body_of(batch: Batch) -> bytes:
-        return json.dumps(batch.to_wire(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if batch.encoded is None:
+            return json.dumps(batch.to_wire(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        head = batch.to_wire()
+        del head["notifications"]
+        prefix = json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1]
+        return (prefix + ',"notifications":[' + ",".join(batch.encoded) + "]}").encode("utf-8")
 
     # -- send -------------------------------------------------------------------------------
     def send(self, batch: Batch) -> Delivery:
