@@ -73,7 +73,9 @@ def list_notifications():
     # The API filters by received date only when asked (no "today" default: a system polls).
     args["date_from"], args["date_to"] = args.get("received_from", ""), args.get("received_to", "")
     args["unack"] = args.get("unacknowledged", "")
-    f = queries.Filters.from_args(args, default_today=False)
+    # `q` stays a query parameter here (the published API contract for police systems); see
+    # docs/POLICE.md. The officers' inbox pages never take it from a URL.
+    f = queries.Filters.from_args(args, default_today=False, q_from_args=True)
     if f.errors:
         return problem(400, "Bad Request", "received_from / received_to must be YYYY-MM-DD.")
     after = None

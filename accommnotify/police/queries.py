@@ -64,10 +64,15 @@ class Filters:
     late: bool = False
     unack: bool = False
     q: str = ""
+    s: str = ""          # the session handle that `q` came from (what links carry instead of the text)
     errors: list = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args, default_today: bool = True) -> "Filters":
+    def from_args(cls, args, default_today: bool = True, *, q_from_args: bool = False) -> "Filters":
+        """Parses filter values. The search text is never taken from a page URL: a handle `s` is
+        resolved from the session (`searches`), and an unknown handle means no search. `q` itself is
+        read only where `args` is a POST body (the search form, the export) or the token API
+        (`q_from_args=True`); in an inbox URL it is ignored."""
         f = cls()
         for name in ("date_from", "date_to"):
             raw = (args.get(name) or "").strip()
@@ -81,7 +86,12 @@ class Filters:
         f.event = args.get("event") if args.get("event") in EVENTS else ""
         f.late = (args.get("late") or "") in ("1", "on", "true", "yes")
         f.unack = (args.get("unack") or "") in ("1", "on", "true", "yes")
-        f.q = " ".join((args.get("q") or "").split())[:100]
+        if q_from_args:
+            f.q = _clean_q(args.get("q"))
+        if not f.q and args.get("s"):
+            from .searches import lookup
+            f.q = _clean_q(lookup(args.get("s")))
+            f.s = args.get("s") if f.q else ""
         # Today by default; a search looks across all dates unless dates are given.
         if default_today and not f.q and f.date_from is None and f.date_to is None:
             f.date_from = f.date_to = vn_today()
@@ -96,13 +106,14 @@ class Filters:
         return "name" if fold(self.q) else ""
 
     def as_args(self) -> dict:
-        """The filter as query-string / hidden-field values (for links and the export form)."""
+        """The filter as query-string / hidden-field values (for links and the export form). The
+        search is its session handle `s`, never the text."""
         out = {}
         if self.date_from:
             out["date_from"] = self.date_from.isoformat()
         if self.date_to:
             out["date_to"] = self.date_to.isoformat()
-        for name in ("facility", "category", "event", "q"):
+        for name in ("facility", "category", "event", "s"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         if self.late:
@@ -114,13 +125,17 @@ class Filters:
     def for_audit(self) -> dict:
         """What the audit log keeps of the filter: all of it, including the search text the
         officer typed (the point of an audit is to know who looked for whom)."""
-        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k != "errors"}
+        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s")}
         for k in ("date_from", "date_to"):
             if k in data:
                 data[k] = data[k].isoformat()
         if self.q:
             data["search"] = self.search_kind()
         return data
+
+
+def _clean_q(text) -> str:
+    return " ".join((text or "").split())[:100]
 
 
 def _like_escape(text: str) -> str:

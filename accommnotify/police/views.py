@@ -3,8 +3,11 @@
 Server-rendered, no JavaScript. Every page needs a logged-in officer (a facility user's session is
 not enough); every read of personal data writes one audit entry after it succeeded.
 
-URLs carry no personal data except the search text the officer typed into the inbox's GET form
-(`q`), so that a search is bookmarkable and paginates with plain links. The export is a POST.
+URLs carry no personal data. The inbox's filter form is a POST (`/police/search`): the search text
+the officer typed is kept in the signed session under a short random handle (`searches`) and the
+browser is redirected (303) to `GET /police/?s=<handle>&<other filters>`; page links, the export form
+and the detail page's "back" link carry the handle, never the text. A `q` in an inbox URL is ignored.
+The export is a POST.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from ..extensions import db
 from ..models.police import Officer
 from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
-from . import audit, queries
+from . import audit, queries, searches
 from .i18n import _, use_police_domain
 from .serialize import csv_bytes, vn_text
 
@@ -101,6 +104,7 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.username.data, form.password.data)
         if result.officer is not None:
+            searches.forget_all()
             login_user(result.officer)
             return redirect(_safe_next(request.args.get("next")))
         if result.retry_after:
@@ -117,6 +121,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    searches.forget_all()
     logout_user()
     return redirect(url_for("police.login"))
 
@@ -130,6 +135,19 @@ def _page_arg() -> int:
         return 1
 
 
+@bp.post("/search")
+def search():
+    """The inbox filter form: remembers the search text in the session, then 303 to the inbox with
+    the handle and the other (non-personal) filters in the URL."""
+    f = queries.Filters.from_args(request.form, default_today=False, q_from_args=True)
+    args = f.as_args()
+    for name in f.errors:            # shown as "date not understood" again, without echoing the input
+        args[name] = "invalid"
+    if f.q:
+        args["s"] = searches.remember(f.q)
+    return redirect(url_for("police.inbox", **args), code=303)
+
+
 @bp.get("/")
 def inbox():
     me = officer()
@@ -137,6 +155,11 @@ def inbox():
     page = _page_arg()
     rows, has_next = queries.inbox_page(me, f, page)
     args = f.as_args()
+    # Where "back" and "acknowledge selected" return to: this view, rebuilt from the parsed filter
+    # (never request.full_path, which would echo an ignored `?q=` from an old bookmark).
+    back_args = {k: v for k, v in args.items() if k not in ("date_from", "date_to") or request.args.get(k)}
+    back = url_for("police.inbox", **back_args, **({"page": page} if page > 1 else {}))
+    searches.remember_inbox_view(back)
     # Render first, then audit: the audit commit would expire the loaded rows (one SELECT each),
     # and a failed audit insert still fails the request before anything is sent.
     html = render_template(
@@ -145,7 +168,7 @@ def inbox():
         next_url=url_for("police.inbox", **args, page=page + 1) if has_next else None,
         filter_args=args, facilities=queries.facilities_in_scope(me),
         categories=queries.CATEGORIES, events=queries.EVENTS,
-        back=request.full_path if request.query_string else request.path)
+        back=back)
     audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))
     return html
 
@@ -156,7 +179,8 @@ def detail(notification_id):
     row = queries.get_in_scope(me, notification_id)
     if row is None:
         abort(404)
-    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row))
+    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row),
+                           back=_safe_next(searches.last_inbox_view()))
     audit.record(me, "detail", row_count=1, record_id=row.id)
     return html
 
@@ -193,7 +217,12 @@ def acknowledge_many():
 @bp.post("/export")
 def export():
     me = officer()
-    f = queries.Filters.from_args(request.form)
+    f = queries.Filters.from_args(request.form, q_from_args=True)
+    if request.form.get("s") and not f.q:
+        # The page's search has been forgotten (only the last few are kept): exporting now would
+        # export far more than the officer was looking at.
+        flash(_("That search has expired; search again, then export."), "warn")
+        return redirect(url_for("police.inbox", **f.as_args()), code=303)
     limit = int(_config("POLICE_EXPORT_MAX_ROWS", 50_000))
     rows = queries.export_rows(me, f, limit)
     body = csv_bytes(rows, translate=_)

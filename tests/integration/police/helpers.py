@@ -62,3 +62,8 @@ def audit_rows():
 
 def vn_midday(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=VN_TZ).replace(hour=12).astimezone(UTC)
+
+
+def search(client, q="", follow=True, **filters):
+    """Submits the inbox filter form (a POST; the text is kept in the session, the URL gets a handle)."""
+    return client.post("/police/search", data={"q": q, **filters}, follow_redirects=follow)

@@ -8,7 +8,7 @@ from accommnotify.extensions import db
 from accommnotify.models.police import AppendOnlyError, AuditEntry, Officer
 from accommnotify.police.accounts import create_token
 
-from .helpers import WARD_A, WARD_B, WARD_HN, add_notification, add_officer, audit_rows
+from .helpers import WARD_A, WARD_B, WARD_HN, add_notification, add_officer, audit_rows, search as search_form
 
 
 def test_each_kind_of_read_is_audited(papp, as_officer):
@@ -19,7 +19,7 @@ def test_each_kind_of_read_is_audited(papp, as_officer):
     assert audit_rows() == []            # logging in reads no personal data
 
     c.get("/police/")
-    c.get("/police/?q=nguyen+van")
+    search_form(c, "nguyen van")
     c.get(f"/police/n/{mine}")
     c.post("/police/export", data={"late": "1"})
     c.get("/police/compliance/late")

@@ -139,11 +139,14 @@ def test_csrf_is_enforced(database_url):
         assert c.post("/police/acknowledge", data={"ids": [nid]}).status_code == 400
         assert c.post(f"/police/n/{nid}/acknowledge").status_code == 400
         assert c.post("/police/export", data={}).status_code == 400
+        assert c.post("/police/search", data={"q": "nguyen"}).status_code == 400
         assert not _acked(nid)
         assert audit_rows() == []
         html = c.get("/police/").get_data(as_text=True)
         form_token = html.split('name="csrf_token" value="')[1].split('"')[0]
         assert c.post("/police/acknowledge", data={"ids": [nid], "csrf_token": form_token}).status_code == 302
+        r = c.post("/police/search", data={"q": "nguyen", "csrf_token": form_token})
+        assert r.status_code == 303 and "s=" in r.headers["Location"] and "nguyen" not in r.headers["Location"]
         assert _acked(nid)
         db.session.remove()
     with app.app_context():
