@@ -103,12 +103,19 @@ def test_officer_journey(server, browser_context, tmp_path):
         for width, shot in shots.items():
             shutil.copy(shot, DOCS / f"police-inbox-{width}.png")
 
-    # search without accents
+    # search without accents: the form posts, the text stays out of the URL (a handle `s` instead)
     page.get_by_label("Tìm: họ tên").fill("nguyen van duc")
     page.get_by_role("button", name="Lọc").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/police/?" in url and "s=" in url)
     assert page.get_by_role("link", name="Nguyễn Văn Đức").is_visible()
     assert page.get_by_role("link", name="Nguyễn Thị Ánh").count() == 0
+    for part in ("nguyen", "van+duc", "van%20duc", "Nguy%E1%BB%85n", "040090001234"):
+        assert part.lower() not in page.url.lower(), page.url
+    assert page.get_by_label("Tìm: họ tên").input_value() == "nguyen van duc"
+    search_url = page.url
+    # reloading the result page repeats the search from the session, no resubmission
+    page.reload()
+    assert page.url == search_url and page.get_by_role("link", name="Nguyễn Thị Ánh").count() == 0
 
     # open the detail and acknowledge (the detail is shown, so audited, again after the redirect)
     page.get_by_role("link", name="Nguyễn Văn Đức").click()
@@ -118,6 +125,11 @@ def test_officer_journey(server, browser_context, tmp_path):
     page.get_by_role("button", name="Xác nhận đã xem").click()
     page.wait_for_url(f"**/police/n/{ids['duc']}")
     assert page.get_by_text("Đã xác nhận lúc").is_visible()
+    # "← Hộp thư" returns to the search, by its handle
+    page.get_by_role("link", name="← Hộp thư").click()
+    page.wait_for_url(search_url)
+    assert page.get_by_role("link", name="Nguyễn Văn Đức").is_visible()
+    assert page.get_by_role("link", name="Nguyễn Thị Ánh").count() == 0
 
     # acknowledge many from the list
     page.goto(base + "/police/?unack=1")
