@@ -152,6 +152,66 @@ def write_new_stay(connection, stay: dict, guests: list[dict], notes: list[dict]
         raise
 
 
+def write_new_stays(connection, stays: list[dict], guests: list[dict], notes: list[dict]) -> None:
+    """Plain INSERTs of many new stays (bulk) in the session's transaction, which the caller commits.
+
+    SQLite: one executemany per table. PostgreSQL: one COPY per table (the rows are parsed and
+    checked by the server exactly like INSERTs: constraints, foreign keys, types). A taken ref
+    raises sqlalchemy's IntegrityError, as the Core path would.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    dialect = connection.dialect.name
+    dbapi = connection.connection.dbapi_connection
+    cursor = dbapi.cursor()
+    sql = None
+    try:
+        for bulk, plan, rows in zip(_bulk_tables(dialect), _statements(dialect), (stays, guests, notes)):
+            if not rows:
+                continue
+            sql = bulk.sql
+            if dialect == "sqlite":
+                cursor.executemany(sql, [plan.params(r) for r in rows])
+            else:
+                with cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(plan.params(row))
+    except _integrity_error(dialect) as exc:
+        raise IntegrityError(sql, None, exc) from exc
+    except Exception as exc:
+        if dialect != "sqlite" and (dbapi.closed or dbapi.broken):
+            connection.invalidate(exc)
+        raise
+    finally:
+        cursor.close()
+
+
+class _BulkTable:
+    def __init__(self, table, dialect: str):
+        names = ", ".join(c.name for c in table.c)
+        if dialect == "sqlite":
+            self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(['?'] * len(table.c))})"
+        else:
+            self.sql = f"COPY {table.name} ({names}) FROM STDIN"
+
+
+_BULK: dict[str, tuple] = {}
+
+
+def _bulk_tables(dialect: str):
+    if dialect not in _BULK:
+        _BULK[dialect] = tuple(_BulkTable(t, dialect) for t in _TABLES)
+    return _BULK[dialect]
+
+
+def _integrity_error(dialect: str):
+    if dialect == "sqlite":
+        import sqlite3
+        return sqlite3.IntegrityError
+    import psycopg
+    return psycopg.IntegrityError
+
+
 def _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes) -> bool:
     import psycopg
 

@@ -156,9 +156,12 @@ def _bulk_once(facility, items, source, now) -> list[dict]:
 
     if new_stays:
         connection = db.session.connection()
-        connection.execute(insert(STAYS), new_stays)
-        connection.execute(_INSERT_GUESTS, new_guests)
-        connection.execute(_INSERT_NOTIFICATIONS, new_notes)
+        if fastwrite.supported(connection):
+            fastwrite.write_new_stays(connection, new_stays, new_guests, new_notes)
+        else:
+            connection.execute(insert(STAYS), new_stays)
+            connection.execute(_INSERT_GUESTS, new_guests)
+            connection.execute(_INSERT_NOTIFICATIONS, new_notes)
     db.session.commit()
 
     duplicate_views = dict(zip(duplicates, views.load_stay_views(duplicates.values(), facility.code)))

@@ -179,3 +179,43 @@ def test_a_busy_pooled_connection_is_not_pinged_and_fails_once(api, app, backend
     assert api.post("/stays", json=payload).status_code == 201
     with app.app_context():
         assert db.session.query(Stay).filter_by(external_ref=payload["external_ref"]).count() == 1
+
+
+def test_bulk_fast_path_stores_what_the_core_path_stores(app, facility, monkeypatch):
+    fac, _key = facility
+    now = datetime.now(timezone.utc).replace(microsecond=654321)
+    arrived_at = (now - timedelta(hours=30)).astimezone(VN_TZ).replace(microsecond=0)
+    guests = _guests(arrived_at)
+    items = lambda prefix: {"stays": [_payload(f"{prefix}-{i}", arrived_at, guests[: i + 1]) for i in range(3)]}
+    with app.app_context():
+        fast = service.create_stays_bulk(fac, items("FAST"), now=now)
+        with monkeypatch.context() as m:
+            m.setattr(fastwrite, "supported", lambda connection: False)
+            core = service.create_stays_bulk(fac, items("CORE"), now=now)
+        assert [r["status"] for r in fast] == ["created"] * 3
+        for f_result, c_result in zip(fast, core):
+            assert _strip(f_result["stay"]) == _strip(c_result["stay"])
+            fast_id, core_id = f_result["stay"]["id"], c_result["stay"]["id"]
+            assert service.get_stay(fac, fast_id) == f_result["stay"]
+            assert _orm_rows(fast_id) == _orm_rows(core_id)
+            assert _raw_rows(fast_id) == _raw_rows(core_id)
+        db.session.rollback()
+
+
+def test_bulk_fast_path_reports_a_taken_ref_as_sqlalchemy_integrity_error(app, facility):
+    """What the bulk service retries on (another request stored one of the refs meanwhile)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from accommnotify.intake.prepare import prepare_stay, request_hash
+    from accommnotify.intake.rows import rows_for_new_stay
+    fac, _key = facility
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        service.create_stay(fac, f.stay(external_ref="TAKEN"), now=now)
+        data, warnings = prepare_stay(f.stay(external_ref="TAKEN"), now)
+        stay, guests, notes = rows_for_new_stay(fac, data, warnings, request_hash(data), now, "api")
+        with pytest.raises(IntegrityError):
+            fastwrite.write_new_stays(db.session.connection(), [stay], guests, notes)
+        db.session.rollback()
+        assert db.session.query(Stay).count() == 1
+        db.session.rollback()
