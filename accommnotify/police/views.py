@@ -50,7 +50,9 @@ def _require_officer():
         return None
     user = current_user._get_current_object() if current_user else None
     if not isinstance(user, Officer) or not user.is_active:
-        return redirect(url_for("police.login", next=request.path))
+        # After logging in, come back with a GET: a form post (search, export) would be a 405 there.
+        back = request.path if request.method == "GET" else url_for("police.inbox")
+        return redirect(url_for("police.login", next=back))
     return None
 
 

@@ -111,5 +111,7 @@ def test_pages_need_an_officer(papp):
         r = c.get(path)
         assert r.status_code == 302 and "/police/login" in r.headers["Location"], path
     assert c.post("/police/export").status_code == 302
+    r = c.post("/police/search", data={"q": "nguyen van an"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/police/login?next=/police/")
     assert c.get("/police/api/v1/notifications").status_code == 401
     assert c.get("/police/api/v1/notifications", headers={"Authorization": "Bearer pt_nope"}).status_code == 401
