@@ -68,32 +68,43 @@ def decode_cursor(text: str):
 
 @bp.get("/notifications")
 def list_notifications():
+    """Poll with a cursor. A `q` in the URL is ignored: names and numbers never go in URLs."""
+    return _list(request.args.to_dict(), q_allowed=False)
+
+
+@bp.post("/notifications/search")
+def search_notifications():
+    """The same listing with a name or number search: the search text travels in the JSON body."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, "Bad Request", "Send a JSON object, e.g. {\"q\": \"nguyen van an\"}.")
+    return _list({k: str(v) for k, v in body.items() if v is not None}, q_allowed=True)
+
+
+def _list(args: dict, *, q_allowed: bool):
     account = g.police_account
-    args = request.args.to_dict()
     # The API filters by received date only when asked (no "today" default: a system polls).
     args["date_from"], args["date_to"] = args.get("received_from", ""), args.get("received_to", "")
     args["unack"] = args.get("unacknowledged", "")
-    # `q` stays a query parameter here (the published API contract for police systems); see
-    # docs/POLICE.md. The officers' inbox pages never take it from a URL.
-    f = queries.Filters.from_args(args, default_today=False, q_from_args=True)
+    f = queries.Filters.from_args(args, default_today=False, q_from_args=q_allowed)
     if f.errors:
         return problem(400, "Bad Request", "received_from / received_to must be YYYY-MM-DD.")
     after = None
-    if request.args.get("cursor"):
-        after = decode_cursor(request.args["cursor"])
+    if args.get("cursor"):
+        after = decode_cursor(args["cursor"])
         if after is None:
             return problem(400, "Bad Request", "The cursor is not one this API gave out.")
     try:
-        limit = max(1, min(int(request.args.get("limit", "100")), MAX_LIMIT))
+        limit = max(1, min(int(args.get("limit", "100")), MAX_LIMIT))
     except ValueError:
         return problem(400, "Bad Request", f"limit must be an integer 1..{MAX_LIMIT}.")
     settle = int(current_app.config.get("POLICE_API_SETTLE_SECONDS", 5))
     rows, has_more = queries.api_page(account, f, after, limit, settle)
-    next_cursor = encode_cursor(rows[-1]) if rows else request.args.get("cursor")
+    next_cursor = encode_cursor(rows[-1]) if rows else args.get("cursor")
     body = jsonify({"notifications": [to_json(r) for r in rows], "next_cursor": next_cursor,
                     "has_more": has_more})
     audit.record(account, "api_list", via="api", row_count=len(rows),
-                 filters=f.for_audit() | ({"cursor": request.args["cursor"]} if after else {}))
+                 filters=f.for_audit() | ({"cursor": args["cursor"]} if after else {}))
     return body
 
 

@@ -79,8 +79,14 @@ def test_ward_officer_api_is_scoped(papp, client):
     assert [n["id"] for n in body["notifications"]] == [ids["a"]]
     assert papp.test_client().get(f"/police/api/v1/notifications/{ids['b']}", headers=h).status_code == 404
     assert papp.test_client().get(f"/police/api/v1/notifications/{ids['a']}", headers=h).status_code == 200
-    body = papp.test_client().get("/police/api/v1/notifications?q=001190000002", headers=h).get_json()
-    assert body["notifications"] == []
+    search = papp.test_client().post("/police/api/v1/notifications/search", json={"q": "001190000002"},
+                                     headers=h).get_json()
+    assert search["notifications"] == []  # the other ward's person: not found, even by exact number
+    mine = papp.test_client().post("/police/api/v1/notifications/search", json={"q": "001190000001"},
+                                   headers=h).get_json()
+    assert [n["id"] for n in mine["notifications"]] == [ids["a"]]
+    in_url = papp.test_client().get("/police/api/v1/notifications?q=001190000002", headers=h).get_json()
+    assert [n["id"] for n in in_url["notifications"]] == [ids["a"]]  # a q in the URL is ignored
 
 
 def test_province_officer_sees_all_its_wards_and_no_other_province(papp, as_officer):
