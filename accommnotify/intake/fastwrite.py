@@ -8,7 +8,8 @@ would convert them, so what is stored (and read back through the ORM and `views`
 * SQLite: UTC datetimes as naive text `YYYY-MM-DD HH:MM:SS.ffffff`, dates `YYYY-MM-DD`, booleans
   0/1 (SQLAlchemy's SQLite storage formats).
 * PostgreSQL (psycopg 3): aware datetimes converted to UTC, dates and booleans as they are; the
-  stay, guests, notifications and the COMMIT go in one pipeline, so one round trip instead of five.
+  stay, guests, notifications and the COMMIT go in one pipeline: two round trips (the COMMIT's
+  Sync, then the one psycopg sends when leaving pipeline mode) instead of five.
 
 It always uses the session's connection (`db.session.connection()`), never a second one: on SQLite
 a second connection in the same thread would wait forever for the write lock the session holds.
