@@ -39,8 +39,9 @@ def prepare_database(backend: str, tmp: Path) -> str:
     return PG_URL
 
 
-def serve(app_spec: str, port: int, env, workers: int, chdir: Path = ROOT):
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+def serve(app_spec: str, port: int, env, workers: int, threads: int, chdir: Path = ROOT):
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+                             "--bind", f"127.0.0.1:{port}",
                              "--chdir", str(chdir), "--log-level", "warning", app_spec], env=env, cwd=ROOT)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -80,14 +81,14 @@ def run_backend(backend: str, args) -> dict:
         env["BENCH_KEY"] = sh(flask + ["apikey", "create", "BENCH"], env).strip().splitlines()[-1]
 
         results = {}
-        bare = serve("bare_app:app", args.port + 1, env, args.workers, chdir=HERE)
+        bare = serve("bare_app:app", args.port + 1, env, args.workers, args.worker_threads, chdir=HERE)
         try:
             results["bare"] = wrk(f"http://127.0.0.1:{args.port + 1}/bare", "single.lua", env, args.duration,
                                   args.threads, args.connections)
         finally:
             bare.terminate()
             bare.wait()
-        app = serve("wsgi:app", args.port, env, args.workers)
+        app = serve("wsgi:app", args.port, env, args.workers, args.worker_threads)
         try:
             results["single"] = wrk(f"http://127.0.0.1:{args.port}/api/v1/stays", "single.lua", env,
                                     args.duration, args.threads, args.connections)
@@ -115,6 +116,8 @@ def main():
     parser.add_argument("--bulk", type=int, default=500)
     parser.add_argument("--bulk-connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-threads", type=int, default=1,
+                        help="gunicorn --threads for both servers (gthread; 1 = sync workers)")
     parser.add_argument("--port", type=int, default=5601)
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
