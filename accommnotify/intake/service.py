@@ -17,6 +17,7 @@ from .rows import rows_for_new_stay
 
 STAYS, GUESTS, NOTIFICATIONS = views.STAYS, views.GUESTS, views.NOTIFICATIONS
 MAX_BULK = 500
+_IS_POSTGRES: dict[int, bool] = {}
 
 
 @dataclass
@@ -57,6 +58,19 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     data, warnings = prepare_stay(payload, now)
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
+    if _IS_POSTGRES.get(id(db.engine)) is None:
+        _IS_POSTGRES[id(db.engine)] = db.engine.dialect.name == "postgresql" and fastwrite.supported(db.engine)
+    if _IS_POSTGRES[id(db.engine)] and not db.session().in_transaction():
+        # Nothing open in this request: a pooled connection of our own skips the ORM session's
+        # bookkeeping (the pipeline begins and commits by itself). PostgreSQL only: on SQLite the
+        # session may hold the write lock, and a second connection would wait for it forever.
+        with db.engine.connect() as connection:
+            try:
+                fastwrite.write_new_stay(connection, stay, guests, notes)
+            except fastwrite.StayExists as exc:
+                connection.rollback()
+                return _replay_or_conflict(facility, data, digest, cause=exc)
+        return Created(_view_from_rows(facility, stay, guests, notes))
     # The session's own connection: a page may already hold a transaction (on SQLite, the write
     # lock) in this thread, and a second connection would wait for it forever.
     connection = db.session.connection()
