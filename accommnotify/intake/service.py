@@ -62,13 +62,12 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
         _IS_POSTGRES[id(db.engine)] = db.engine.dialect.name == "postgresql" and fastwrite.supported(db.engine)
     if _IS_POSTGRES[id(db.engine)] and not db.session().in_transaction():
         # Nothing open in this request: a pooled connection of our own skips the ORM session's
-        # bookkeeping (the pipeline begins and commits by itself). PostgreSQL only: on SQLite the
+        # bookkeeping, and one autocommitted statement writes the whole stay. PostgreSQL only: on SQLite the
         # session may hold the write lock, and a second connection would wait for it forever.
         with db.engine.connect() as connection:
             try:
-                fastwrite.write_new_stay(connection, stay, guests, notes)
+                fastwrite.write_new_stay_autocommit(connection, stay, guests, notes)
             except fastwrite.StayExists as exc:
-                connection.rollback()
                 return _replay_or_conflict(facility, data, digest, cause=exc)
         return Created(_view_from_rows(facility, stay, guests, notes))
     # The session's own connection: a page may already hold a transaction (on SQLite, the write
