@@ -85,6 +85,16 @@ def revoke_tokens(model, hash_column, token_or_prefix: str) -> int:
 MIN_PASSWORD = 10
 
 
+def read_password() -> str:
+    """For the account commands: a hidden prompt typed twice on a terminal, else stdin's first line."""
+    import sys
+
+    import click
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def password_problem(password: str | None) -> str | None:
     """Why a new password is refused, or None when it is acceptable."""
     if password is None or len(password) < MIN_PASSWORD:

@@ -1,24 +1,16 @@
 """`flask --app wsgi facility-user …`: accounts of facility staff."""
 import secrets
-import sys
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
+from ..security import read_password
 from ..models.facility_users import FacilityUser
 from .accounts import AccountError, create_user, normalize_email, set_password
 
 facility_user_cli = AppGroup("facility-user", help="Accounts of facility staff (the /facility pages).")
-
-
-def _read_password() -> str:
-    """From a hidden prompt (typed twice) on a terminal, else the first line of stdin."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
 
 
 @facility_user_cli.command("create")
@@ -27,7 +19,7 @@ def _read_password() -> str:
 def create(email, facility_code):
     """Creates a user of facility CODE; the password comes from a prompt or stdin."""
     try:
-        create_user(email, _read_password(), facility_code)
+        create_user(email, read_password(), facility_code)
     except AccountError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"created facility user for {facility_code}")
@@ -41,7 +33,7 @@ def set_password_command(email):
     if user is None:
         raise click.ClickException("no such user")
     try:
-        set_password(user, _read_password())
+        set_password(user, read_password())
     except AccountError as exc:
         raise click.ClickException(str(exc))
     click.echo("password changed")

@@ -1,24 +1,18 @@
 """`flask --app wsgi officer …`: police accounts and API tokens."""
 import secrets
-import sys
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
+from ..security import read_password
 from ..models.police import ROLES, Officer
 from .accounts import AccountError, create_officer, create_token, normalise_username, revoke_token, set_password
 
 officer_cli = AppGroup("officer", help="Police officers, police systems and their API tokens.")
 token_cli = AppGroup("token", help="Bearer tokens for GET /police/api/v1/notifications.")
 officer_cli.add_command(token_cli)
-
-
-def _read_password() -> str:
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return sys.stdin.readline().rstrip("\r\n")
 
 
 @officer_cli.command("create")
@@ -29,7 +23,7 @@ def _read_password() -> str:
 @click.option("--system", is_flag=True, help="A police-side system: no password, API tokens only.")
 def officer_create(username, scopes, role, system):
     """Creates an officer; the password comes from a prompt, or the first line of stdin."""
-    password = None if system else _read_password()
+    password = None if system else read_password()
     try:
         officer = create_officer(username, list(scopes), role=role, password=password,
                                  kind="system" if system else "person")
@@ -47,7 +41,7 @@ def officer_password(username):
     if officer is None or officer.kind != "person":
         raise click.ClickException(f"no officer {username}")
     try:
-        set_password(officer, _read_password())
+        set_password(officer, read_password())
     except AccountError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"password set for {officer.username}")
