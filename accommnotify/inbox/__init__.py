@@ -17,13 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..intake.vocab import CATEGORIES, EVENTS
 from ..models import InboxNotification
 from ..rules.text import fold
 from ..timeutil import utcnow
 
 INBOX = InboxNotification.__table__
-EVENTS = ("arrival", "amendment", "departure", "cancellation")
-CATEGORIES = ("residence", "foreigner")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 

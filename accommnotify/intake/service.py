@@ -17,7 +17,6 @@ from .rows import rows_for_new_stay
 
 STAYS, GUESTS, NOTIFICATIONS = views.STAYS, views.GUESTS, views.NOTIFICATIONS
 MAX_BULK = 500
-_IS_POSTGRES: dict[int, bool] = {}
 
 
 @dataclass
@@ -58,13 +57,12 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     data, warnings = prepare_stay(payload, now)
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
-    if _IS_POSTGRES.get(id(db.engine)) is None:
-        _IS_POSTGRES[id(db.engine)] = db.engine.dialect.name == "postgresql" and fastwrite.supported(db.engine)
-    if _IS_POSTGRES[id(db.engine)] and not db.session().in_transaction():
+    engine = db.engine
+    if engine.dialect.name == "postgresql" and fastwrite.supported(engine) and not db.session().in_transaction():
         # Nothing open in this request: a pooled connection of our own skips the ORM session's
         # bookkeeping, and one autocommitted statement writes the whole stay. PostgreSQL only: on SQLite the
         # session may hold the write lock, and a second connection would wait for it forever.
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             try:
                 fastwrite.write_new_stay_autocommit(connection, stay, guests, notes)
             except fastwrite.StayExists as exc:

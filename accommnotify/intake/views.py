@@ -78,11 +78,6 @@ def load_stay_views(stay_rows, facility_code: str) -> list[dict]:
     return [stay_view(s, facility_code, guests_by_stay.get(s["id"], []), notes) for s in stay_rows]
 
 
-def fetch_stay_rows(facility_id: int, stay_ids):
-    return db.session.execute(select(STAYS).where(STAYS.c.facility_id == facility_id,
-                                                  STAYS.c.id.in_(list(stay_ids)))).mappings().all()
-
-
 def stay_row(facility, stay_id: str, *, for_update: bool = False):
     """The facility's own stay; another facility's stay is "not found", never "forbidden"."""
     stmt = select(STAYS).where(STAYS.c.facility_id == facility.id, STAYS.c.id == stay_id)

@@ -12,12 +12,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, false, func, literal_column, or_, select
 
 from ..extensions import db
+from ..intake.vocab import CATEGORIES, EVENTS
 from ..models.inbox import InboxNotification as N
 from ..rules.text import fold
 from ..timeutil import UTC, VN_TZ, utcnow
 
-CATEGORIES = ("residence", "foreigner")
-EVENTS = ("arrival", "amendment", "departure", "cancellation")
 PAGE_SIZE = 50
 _NUMBER = re.compile(r"[A-Za-z0-9]{5,20}")
 

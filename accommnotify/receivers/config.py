@@ -27,6 +27,7 @@ from typing import Any
 
 from .base import Receiver, ReceiverConfigError
 from .registry import load_adapter_class
+from ..rules.deadlines import CATEGORIES
 
 __all__ = [
     "CATEGORIES",
@@ -38,7 +39,6 @@ __all__ = [
     "parse_receivers_config",
 ]
 
-CATEGORIES: tuple[str, ...] = ("residence", "foreigner")
 _ROUTE_KEYS = {"category", "receiver", "province_code", "ward_code"}
 _TOP_KEYS = {"receivers", "routes"}
 
