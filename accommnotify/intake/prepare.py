@@ -4,6 +4,7 @@ This is the single entry to validation for the API, the facility form and file i
 """
 import hashlib
 import json
+import weakref
 from datetime import date, datetime
 
 from marshmallow import ValidationError
@@ -12,16 +13,31 @@ from ..rules.nationality import VIETNAM
 from ..rules.person_name import normalize_full_name
 from ..rules.stay import check_stay
 from .errors import IntakeError, InvalidInput, issues_from_marshmallow
+from .fastload import FALLBACK, compile_schema
 from .schemas import StaySchema
 
 STAY_SCHEMA = StaySchema()
 _STRIPPED = ("id_number", "passport_number", "phone", "permanent_address", "entry_port", "purpose")
+_COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _fast_loader(schema):
+    try:
+        return _COMPILED[schema]
+    except KeyError:
+        loader = _COMPILED[schema] = compile_schema(schema)
+        return loader
 
 
 def load(schema, payload):
     """Shape only: raises InvalidInput with field paths and codes."""
     if not isinstance(payload, dict):
         raise IntakeError("The body must be a JSON object.", issues_from_marshmallow("type"))
+    fast = _fast_loader(schema)
+    if fast is not None:
+        data = fast(payload)
+        if data is not FALLBACK:
+            return data
     try:
         return schema.load(payload)
     except ValidationError as exc:

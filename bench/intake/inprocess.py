@@ -32,6 +32,8 @@ def main():
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--bulk", type=int, default=0, metavar="N",
+                        help="time bulk posts of N stays each instead (per stay, next to the single POST)")
     parser.add_argument("--no-fastwrite", action="store_true", help="the SQLAlchemy Core path, to compare")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp()
@@ -78,7 +80,7 @@ def main():
         bare_client.post("/bare", json=body(i, run))
     bare_ms = (time.perf_counter() - t) / args.n * 1000
     bare_cpu = (time.process_time() - c) / args.n * 1000
-    prof = cProfile.Profile() if args.profile else None
+    prof = cProfile.Profile() if args.profile and not args.bulk else None
     t, c = time.perf_counter(), time.process_time()
     if prof:
         prof.enable()
@@ -89,9 +91,27 @@ def main():
         prof.disable()
     single_ms = (time.perf_counter() - t) / args.n * 1000
     single_cpu = (time.process_time() - c) / args.n * 1000
-    print(f"{args.backend}{' (no fastwrite)' if args.no_fastwrite else ''}: bare {bare_ms:.3f} ms "
-          f"(cpu {bare_cpu:.3f}) | POST /stays {single_ms:.3f} ms (cpu {single_cpu:.3f}) | "
-          f"ratio {bare_ms / single_ms:.2f}")
+    if args.bulk:
+        prof = cProfile.Profile() if args.profile else None
+        requests = max(1, args.n // args.bulk)
+        payloads = [{"stays": [body(f"b{r}-{i}", run) for i in range(args.bulk)]} for r in range(requests)]
+        t, c = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
+        for payload in payloads:
+            r = client.post("/api/v1/stays/bulk", json=payload, headers=headers)
+            assert r.status_code == 200, r.status_code
+        if prof:
+            prof.disable()
+        stays = requests * args.bulk
+        bulk_ms = (time.perf_counter() - t) / stays * 1000
+        bulk_cpu = (time.process_time() - c) / stays * 1000
+        print(f"{args.backend}: POST /stays {single_ms:.3f} ms (cpu {single_cpu:.3f}) | bulk of {args.bulk} "
+              f"{bulk_ms:.3f} ms per stay (cpu {bulk_cpu:.3f}) | ratio {single_ms / bulk_ms:.2f}")
+    else:
+        print(f"{args.backend}{' (no fastwrite)' if args.no_fastwrite else ''}: bare {bare_ms:.3f} ms "
+              f"(cpu {bare_cpu:.3f}) | POST /stays {single_ms:.3f} ms (cpu {single_cpu:.3f}) | "
+              f"ratio {bare_ms / single_ms:.2f}")
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(int(os.environ.get("PROF_LINES", "45")))
 
