@@ -272,11 +272,17 @@ def _drain(dbapi, pipeline, psycopg) -> None:
 _SINGLE: dict[int, str] = {}
 
 
-def _values(table, rows: int) -> str:
+def _values(table, rows: int, first: int) -> str:
+    """`($1::type, …), (…)` numbered from `first`: PostgreSQL's own placeholders, so the driver sends
+    the text as it is (psycopg re-parses `%s` queries of more than 50 parameters on every call)."""
     from sqlalchemy.dialects import postgresql
     dialect = postgresql.dialect()
-    casts = ", ".join(f"%s::{c.type.compile(dialect=dialect)}" for c in table.c)
-    return ", ".join([f"({casts})"] * rows)
+    types = [c.type.compile(dialect=dialect) for c in table.c]
+    groups = []
+    for row in range(rows):
+        start = first + row * len(types)
+        groups.append("(" + ", ".join(f"${start + i}::{t}" for i, t in enumerate(types)) + ")")
+    return ", ".join(groups)
 
 
 def _single_sql(guest_count: int) -> str:
@@ -284,13 +290,16 @@ def _single_sql(guest_count: int) -> str:
     if sql is None:
         stays, guests, notes = _TABLES
         names = {t: ", ".join(c.name for c in t.c) for t in _TABLES}
+        guests_at = 1 + len(stays.c)
+        notes_at = guests_at + guest_count * len(guests.c)
         sql = _SINGLE[guest_count] = (
-            f"WITH s AS (INSERT INTO stays ({names[stays]}) VALUES {_values(stays, 1)} "
+            f"WITH s AS (INSERT INTO stays ({names[stays]}) VALUES {_values(stays, 1, 1)} "
             f"ON CONFLICT (facility_id, external_ref) DO NOTHING RETURNING id), "
-            f"g AS (INSERT INTO guests ({names[guests]}) SELECT * FROM (VALUES {_values(guests, guest_count)}) v "
+            f"g AS (INSERT INTO guests ({names[guests]}) SELECT * FROM "
+            f"(VALUES {_values(guests, guest_count, guests_at)}) v "
             f"WHERE EXISTS (SELECT 1 FROM s) RETURNING 1), "
             f"n AS (INSERT INTO notifications ({names[notes]}) SELECT * FROM "
-            f"(VALUES {_values(notes, guest_count)}) v WHERE EXISTS (SELECT 1 FROM s) RETURNING 1) "
+            f"(VALUES {_values(notes, guest_count, notes_at)}) v WHERE EXISTS (SELECT 1 FROM s) RETURNING 1) "
             f"SELECT id FROM s")
     return sql
 
@@ -304,10 +313,12 @@ def write_new_stay_autocommit(connection, stay: dict, guests: list[dict], notes:
         params.extend(guest_sql.params(g))
     for n in notes:
         params.extend(note_sql.params(n))
+    import psycopg
+
     dbapi = connection.connection.dbapi_connection
     dbapi.autocommit = True
     try:
-        with dbapi.cursor() as cursor:
+        with psycopg.RawCursor(dbapi) as cursor:
             cursor.execute(_single_sql(len(guests)), params, prepare=True)
             inserted = cursor.fetchone()
     except Exception as exc:
