@@ -19,6 +19,7 @@ def test_bulk_one_bad_stay_never_sinks_the_others(api, app):
     assert results[1]["errors"][0]["code"] == "id_number.legacy_cmnd"
     assert results[3]["errors"][0]["code"] == "external_ref.conflict"
     assert results[4]["stay"]["id"] == results[0]["stay"]["id"]
+    assert results[2]["stay"] == api.get(f"/stays/{results[2]['stay']['id']}").get_json()  # read back whole
     assert {e["code"] for e in results[5]["errors"]} >= {"unknown_field", "required"}
     with app.app_context():
         assert db.session.query(Stay).count() == 2
