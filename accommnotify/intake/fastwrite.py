@@ -175,6 +175,7 @@ def write_new_stays(connection, stays: list[dict], guests: list[dict], notes: li
                 cursor.executemany(sql, [plan.params(r) for r in rows])
             else:
                 with cursor.copy(sql) as copy:
+                    copy.set_types(bulk.types)
                     for row in rows:
                         copy.write_row(plan.params(row))
     except _integrity_error(dialect) as exc:
@@ -190,10 +191,18 @@ def write_new_stays(connection, stays: list[dict], guests: list[dict], notes: li
 class _BulkTable:
     def __init__(self, table, dialect: str):
         names = ", ".join(c.name for c in table.c)
+        self.types = None
         if dialect == "sqlite":
             self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(['?'] * len(table.c))})"
         else:
-            self.sql = f"COPY {table.name} ({names}) FROM STDIN"
+            # Binary: no text to format here or to parse there (eleven timestamps per stay).
+            self.sql = f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)"
+            self.types = [_postgres_type_name(c.type) for c in table.c]
+
+
+def _postgres_type_name(column_type) -> str:
+    from sqlalchemy.dialects import postgresql
+    return column_type.compile(dialect=postgresql.dialect()).split("(")[0].lower()
 
 
 _BULK: dict[str, tuple] = {}
