@@ -27,14 +27,25 @@ UTC = timezone.utc
 _TABLES = (views.STAYS, views.GUESTS, views.NOTIFICATIONS)
 
 
+_last_sqlite_datetime = (None, None)
+
+
 def _sqlite_datetime(value):
+    global _last_sqlite_datetime
     if value is None:
         return None
+    # A new stay's rows carry the request's `now` five times per guest: remember the last one (held
+    # here, so `is` can never match a different object that reused its id).
+    last = _last_sqlite_datetime
+    if last[0] is value:
+        return last[1]
     if value.tzinfo is None:
         raise ValueError("naive datetime reached the database layer")
     v = value.astimezone(UTC)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (v.year, v.month, v.day, v.hour, v.minute, v.second,
+    text = "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (v.year, v.month, v.day, v.hour, v.minute, v.second,
                                                    v.microsecond)
+    _last_sqlite_datetime = (value, text)
+    return text
 
 
 def _sqlite_date(value):
