@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import ARRAY, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from ..database import read_only
 from ..extensions import db
 from ..rules.issues import Issue
 from ..timeutil import utcnow
@@ -132,7 +133,10 @@ def create_stays_bulk(facility, payload, *, source: str = "api", now=None) -> li
                            [Issue("stays", "too_long", {"max": MAX_BULK})])
     for attempt in (1, 2):
         try:
-            return _bulk_once(facility, items, source, now)
+            # First pass: taken refs are looked up before the write transaction (on SQLite, before the
+            # write lock), so other writers wait only for the INSERTs. A ref stored in between fails the
+            # INSERT; the second pass then looks up and writes in one transaction.
+            return _bulk_once(facility, items, source, now, lookup_first=attempt == 1)
         except IntegrityError:
             # Another request stored one of these refs meanwhile; the second pass sees it.
             db.session.rollback()
@@ -140,7 +144,7 @@ def create_stays_bulk(facility, payload, *, source: str = "api", now=None) -> li
                 raise
 
 
-def _bulk_once(facility, items, source, now) -> list[dict]:
+def _bulk_once(facility, items, source, now, lookup_first: bool) -> list[dict]:
     results: list[dict | None] = [None] * len(items)
     prepared = {}  # index -> (data, warnings, digest)
     for index, item in enumerate(items):
@@ -151,7 +155,15 @@ def _bulk_once(facility, items, source, now) -> list[dict]:
             continue
         prepared[index] = (data, warnings, request_hash(data))
 
-    existing = _existing(facility, {d["external_ref"] for d, _, _ in prepared.values()}) if prepared else {}
+    existing = {}
+    if prepared:
+        refs = {d["external_ref"] for d, _, _ in prepared.values()}
+        if lookup_first and not db.session().in_transaction():
+            with read_only():
+                existing = _existing(facility, refs)
+            db.session.rollback()  # ends the read; the write below begins its own transaction
+        else:
+            existing = _existing(facility, refs)
     first_in_request: dict[str, tuple[int, str]] = {}
     new_stays, new_guests, new_notes, created_views = [], [], [], {}
     duplicates: dict[int, dict] = {}

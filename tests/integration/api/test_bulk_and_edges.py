@@ -96,3 +96,24 @@ def test_health_and_readiness(client, app):
         db.session.commit()
     stale = client.get("/readyz")
     assert stale.status_code == 503 and stale.get_json()["reason"] == "migrations"
+
+
+def test_bulk_when_a_ref_is_stored_between_lookup_and_write(api, app, monkeypatch):
+    """The first pass looks refs up before its write transaction; a ref taken in between makes the
+    INSERT fail, and the second pass looks up and writes in one transaction."""
+    from accommnotify.intake import service
+
+    taken, fresh = f.stay(), f.stay()
+    assert api.post("/stays", json=taken).status_code == 201
+    real_existing, calls = service._existing, []
+
+    def stale_first_lookup(facility, refs):
+        calls.append(set(refs))
+        return {} if len(calls) == 1 else real_existing(facility, refs)
+
+    monkeypatch.setattr(service, "_existing", stale_first_lookup)
+    results = api.post("/stays/bulk", json={"stays": [taken, fresh]}).get_json()["results"]
+    assert len(calls) == 2
+    assert [r["status"] for r in results] == ["duplicate", "created"]
+    with app.app_context():
+        assert db.session.query(Stay).count() == 2
