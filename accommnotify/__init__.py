@@ -3,20 +3,20 @@ from flask import Flask
 
 from .database import configure_engine, engine_options
 from .extensions import db, migrate
+from .jsonio import OrjsonProvider
 from .settings import PROJECT_ROOT, load_settings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """One factory for web workers, the dispatcher and the CLI; only the entry point differs."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "var"))
+    app.json = OrjsonProvider(app)
     settings = load_settings(overrides)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     from . import models  # noqa: F401  (register every table)
     db.init_app(app)
