@@ -4,13 +4,17 @@ A 500-stay bulk answer is half a megabyte of JSON; the standard library took abo
 request's CPU to write it and another few percent to read the request. orjson writes the same
 compact, key-ordered, UTF-8 text. Dates, datetimes and dataclasses are passed to Flask's
 `default`, exactly as before (our views format their own datetimes; this keeps anything else
-unchanged). Differences that remain, on purpose: NaN is written as null, not as the invalid
-`NaN`; when reading, NaN/Infinity literals and lone surrogates are invalid JSON (400), and integers
-beyond 64 bits are read as floats (they fail the schemas as before).
+unchanged). Reading: what orjson refuses (a byte-order mark, UTF-16, NaN literals, lone
+surrogates) goes to the standard library, which decides as before. Differences that remain: NaN is
+written as null rather than the invalid `NaN`, small floats as `1e-7` rather than `1e-07`,
+`dumps` without arguments is compact, and integers beyond 64 bits are read as floats (they fail
+the schemas as before).
 
 The request hash (intake.prepare.request_hash) keeps the standard library: stored hashes must stay
 byte-for-byte comparable.
 """
+import json
+
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
@@ -32,7 +36,10 @@ class OrjsonProvider(DefaultJSONProvider):
     def loads(self, s, **kwargs):
         if kwargs:
             return super().loads(s, **kwargs)
-        return orjson.loads(s)
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return json.loads(s)
 
     def response(self, *args, **kwargs):
         if self.compact is False or (self.compact is None and self._app.debug) or self.sort_keys or self.ensure_ascii:

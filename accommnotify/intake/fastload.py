@@ -29,13 +29,16 @@ def compile_schema(schema: Schema):
         return None
 
 
-def _compile(schema: Schema):
-    if schema.many or schema.unknown != RAISE or any(schema._hooks.values()):
+def _compile(schema: Schema, enclosing: frozenset = frozenset()):
+    if schema.many or schema.partial or schema.unknown != RAISE or any(schema._hooks.values()):
         raise _Unsupported(type(schema).__name__)
+    if type(schema) in enclosing:  # a schema nested in itself: left to marshmallow
+        raise _Unsupported(type(schema).__name__)
+    enclosing = enclosing | {type(schema)}
     steps = []
     for attr_name, field in schema.load_fields.items():
         key = field.data_key if field.data_key is not None else attr_name
-        steps.append((key, field.attribute or attr_name, field, _compile_field(field)))
+        steps.append((key, field.attribute or attr_name, field, _compile_field(field, enclosing)))
     known = frozenset(key for key, *_ in steps)
 
     def load(data):
@@ -51,7 +54,7 @@ def _compile(schema: Schema):
                     default = field.load_default
                     out[attribute] = default() if callable(default) else default
                 continue
-            if value is None:
+            if value is None and not field.pre_load:  # a pre_load may turn None into a value
                 if not field.allow_none:
                     return FALLBACK
                 out[attribute] = None
@@ -65,7 +68,7 @@ def _compile(schema: Schema):
     return load
 
 
-def _compile_field(field: fields.Field):
+def _compile_field(field: fields.Field, enclosing: frozenset):
     if "." in (field.attribute or ""):
         raise _Unsupported("dotted attribute")
     if field.pre_load or field.post_load:
@@ -78,7 +81,7 @@ def _compile_field(field: fields.Field):
             return value
         return string
     if type(field) is fields.Nested and not field.many and field.unknown is None:
-        load_nested = _compile(field.schema)
+        load_nested = _compile(field.schema, enclosing)
 
         def nested(value, key, data):
             value = load_nested(value)
@@ -87,14 +90,15 @@ def _compile_field(field: fields.Field):
             return value
         return nested
     if type(field) is fields.List and type(field.inner) in (fields.String, fields.Nested):
-        convert_item = _compile_field(field.inner)
+        convert_item = _compile_field(field.inner, enclosing)
+        inner_pre_load = bool(field.inner.pre_load)
 
         def items(value, key, data):
             if type(value) is not list:
                 return FALLBACK
             out = []
             for item in value:
-                if item is None:
+                if item is None and not inner_pre_load:
                     if not field.inner.allow_none:
                         return FALLBACK
                     out.append(None)

@@ -48,7 +48,7 @@ def _insert_stay_ignoring_duplicate(connection, row: dict):
 # a table that was never analyzed (autovacuum off) was read whole on every bulk request, and the
 # cost grew with the table: 100 ms per request at 30,000 stays.
 _EXISTING_BY_PROBES = text(
-    "SELECT s.* FROM unnest(:refs) AS r(ref) CROSS JOIN LATERAL "
+    f"SELECT {', '.join('s.' + c.name for c in STAYS.c)} FROM unnest(:refs) AS r(ref) CROSS JOIN LATERAL "
     "(SELECT * FROM stays WHERE facility_id = :facility_id AND external_ref = r.ref LIMIT 1) AS s"
 ).bindparams(bindparam("refs", type_=ARRAY(STAYS.c.external_ref.type))).columns(*STAYS.c)
 

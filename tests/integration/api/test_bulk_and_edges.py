@@ -117,3 +117,9 @@ def test_bulk_when_a_ref_is_stored_between_lookup_and_write(api, app, monkeypatc
     assert [r["status"] for r in results] == ["duplicate", "created"]
     with app.app_context():
         assert db.session.query(Stay).count() == 2
+
+
+def test_a_body_with_a_byte_order_mark_is_read(api):
+    import json
+    body = b"\xef\xbb\xbf" + json.dumps(f.stay(), ensure_ascii=False).encode("utf-8")
+    assert api.post("/stays", data=body, content_type="application/json").status_code == 201

@@ -140,6 +140,22 @@ def test_schemas_it_cannot_follow_exactly_are_not_compiled():
             unknown = EXCLUDE
         name = fields.String()
 
+    class Tree(Schema):
+        name = fields.String()
+        children = fields.List(fields.Nested(lambda: Tree()))
+
     assert compile_schema(WithHook()) is None
     assert compile_schema(Lenient()) is None
     assert compile_schema(schemas.StaySchema(many=True)) is None
+    assert compile_schema(schemas.ListStaysQuery(partial=True)) is None
+    assert compile_schema(Tree()) is None
+
+
+def test_a_field_pre_load_sees_none_as_marshmallow_lets_it():
+    class Defaulted(Schema):
+        name = fields.String(allow_none=True, pre_load=lambda v: "x" if v is None else v)
+        names = fields.List(fields.String(allow_none=True, pre_load=lambda v: "y" if v is None else v))
+
+    schema = Defaulted()
+    payload = {"name": None, "names": [None, "z"]}
+    assert compile_schema(schema)(payload) == schema.load(payload) == {"name": "x", "names": ["y", "z"]}
