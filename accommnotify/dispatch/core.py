@@ -11,7 +11,6 @@ dispatcher whose lease expired and whose rows were re-queued or re-claimed chang
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
@@ -22,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import orjson
 from sqlalchemy import any_, bindparam, distinct, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -287,7 +287,7 @@ class Dispatcher:
                 encoded = None
             else:
                 encoded = [text_ for _, text_ in conn.execute(_ENCODED, {"ids": list(meta)})]
-                notifications = [json.loads(text_) for text_ in encoded]
+                notifications = [orjson.loads(text_) for text_ in encoded]
             conn.execute(insert(ATTEMPTS).values(
                 id=batch_id, receiver=receiver.name, dispatcher=self.owner, started_at=now,
                 notification_count=len(meta), accepted=0, rejected=0, retried=0))
@@ -379,13 +379,13 @@ class Dispatcher:
                 for p in params:
                     p["late"] = int(p["late"])
             written = conn.execute(self._RESULT_SQLITE if self.sqlite else self._RESULT_PG,
-                                   {"doc": json.dumps(params, ensure_ascii=False), "batch": claimed.batch_id,
+                                   {"doc": orjson.dumps(params).decode(), "batch": claimed.batch_id,
                                     "owner": self.owner, "now": now,
                                     **({} if self.sqlite else {"ids": list(claimed.meta)})}).rowcount
             conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == claimed.batch_id).values(
                 ended_at=now, http_status=delivery.http_status, error_class=delivery.error_class,
                 excerpt=bounded(delivery.excerpt), accepted=stats["accepted"], rejected=stats["rejected"],
-                retried=stats["retried"] + stats["dead"], outcomes=json.dumps(outcomes, ensure_ascii=False),
+                retried=stats["retried"] + stats["dead"], outcomes=orjson.dumps(outcomes).decode(),
                 alert=bounded(delivery.alert)))
             if delivery.disable_receiver or delivery.alert:
                 values = {"name": claimed.receiver, "disabled": bool(delivery.disable_receiver),
