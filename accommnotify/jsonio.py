@@ -28,8 +28,12 @@ class OrjsonProvider(DefaultJSONProvider):
     def _encode(self, obj, newline: bool = False) -> bytes:
         return orjson.dumps(obj, default=self.default, option=_OPTIONS | (orjson.OPT_APPEND_NEWLINE if newline else 0))
 
+    def _orjson_can_write(self) -> bool:
+        """orjson writes compact, unsorted UTF-8 only; other settings go to the standard library."""
+        return not (self.sort_keys or self.ensure_ascii)
+
     def dumps(self, obj, **kwargs) -> str:
-        if kwargs or self.sort_keys or self.ensure_ascii:  # formatting orjson does not offer
+        if kwargs or not self._orjson_can_write():
             return super().dumps(obj, **kwargs)
         return self._encode(obj).decode("utf-8")
 
@@ -42,7 +46,8 @@ class OrjsonProvider(DefaultJSONProvider):
             return json.loads(s)
 
     def response(self, *args, **kwargs):
-        if self.compact is False or (self.compact is None and self._app.debug) or self.sort_keys or self.ensure_ascii:
-            return super().response(*args, **kwargs)  # indented for people reading in debug mode
+        indented = self.compact is False or (self.compact is None and self._app.debug)  # for people, in debug
+        if indented or not self._orjson_can_write():
+            return super().response(*args, **kwargs)
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(self._encode(obj, newline=True), mimetype=self.mimetype)

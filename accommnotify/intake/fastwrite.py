@@ -208,12 +208,13 @@ class _BulkTable:
         else:
             # Binary: no text to format here or to parse there (eleven timestamps per stay).
             self.sql = f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)"
-            self.types = [_postgres_type_name(c.type) for c in table.c]
+            self.types = [_postgres_type(c.type).split("(")[0].lower() for c in table.c]
 
 
-def _postgres_type_name(column_type) -> str:
+def _postgres_type(column_type) -> str:
+    """The column's type as PostgreSQL spells it, e.g. `VARCHAR(32)`."""
     from sqlalchemy.dialects import postgresql
-    return column_type.compile(dialect=postgresql.dialect()).split("(")[0].lower()
+    return column_type.compile(dialect=postgresql.dialect())
 
 
 _BULK: dict[str, tuple] = {}
@@ -295,9 +296,7 @@ _SINGLE: dict[int, str] = {}
 def _values(table, rows: int, first: int) -> str:
     """`($1::type, …), (…)` numbered from `first`: PostgreSQL's own placeholders, so the driver sends
     the text as it is (psycopg re-parses `%s` queries of more than 50 parameters on every call)."""
-    from sqlalchemy.dialects import postgresql
-    dialect = postgresql.dialect()
-    types = [c.type.compile(dialect=dialect) for c in table.c]
+    types = [_postgres_type(c.type) for c in table.c]
     groups = []
     for row in range(rows):
         start = first + row * len(types)

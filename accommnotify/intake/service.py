@@ -138,7 +138,6 @@ def create_stays_bulk(facility, payload, *, source: str = "api", now=None) -> li
             # INSERT; the second pass then looks up and writes in one transaction.
             return _bulk_once(facility, items, source, now, lookup_first=attempt == 1)
         except IntegrityError:
-            # Another request stored one of these refs meanwhile; the second pass sees it.
             db.session.rollback()
             if attempt == 2:
                 raise

@@ -162,6 +162,10 @@ def main():
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"intake-{int(time.time())}.json").write_text(json.dumps(report, indent=2))
+    lost = [b for b, r in report.items() if r["stays_stored"] < r["stays_posted"]]
+    if lost:
+        print(f"FAILED: fewer stays stored than answered 2xx on {', '.join(lost)}")
+        return 1
     return 0
 
 
