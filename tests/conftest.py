@@ -1,4 +1,5 @@
-"""Shared fixtures (flaskr style): an app on a fresh database per test, a client, a CLI runner.
+"""Shared fixtures (flaskr style): an app on a fresh database per test, a client, a CLI runner,
+and the suite's clock.
 
 `app` runs every test on SQLite and, when ACCOMMNOTIFY_TEST_POSTGRES_URL is set, again on
 PostgreSQL. Each pytest process gets its own PostgreSQL database (so parallel runs never meet),
@@ -7,16 +8,53 @@ migrated once; tables are emptied after each test. SQLite copies a migrated temp
 import os
 import shutil
 import uuid
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from accommnotify import create_app
 from accommnotify.extensions import db
+from accommnotify.timeutil import VN_TZ
 
 POSTGRES_URL = os.environ.get("ACCOMMNOTIFY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+# -- the clock ---------------------------------------------------------------------------------
+# Every test runs at one frozen instant, so no result depends on when the suite runs: a Friday
+# afternoon in Vietnam, hours before the 23:00 deadline. `clock.move_to()` / `clock.shift()` move it.
+FIXED_NOW = datetime(2026, 11, 27, 14, 0, tzinfo=VN_TZ)
+# Local times where the deadline rules turn (23:00 cut-off, 08:00 next morning): every test marked
+# `deadline_sensitive` runs again at each of them.
+DEADLINE_HOURS = ("22:59", "23:01", "23:59", "07:59")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("deadline_sensitive"):
+        metafunc.parametrize("clock", ("14:00",) + DEADLINE_HOURS, indirect=True,
+                             ids=[f"at-{t.replace(':', '')}" for t in ("14:00",) + DEADLINE_HOURS])
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The frozen clock of this test (a time_machine traveller), or None for a `real_clock` test.
+
+    A `real_clock` test talks to other processes (a dispatcher, a web server, a browser) that read
+    the system clock and check signatures against it; it must assert nothing that depends on the hour.
+    """
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    at = FIXED_NOW
+    local_time = getattr(request, "param", None)
+    if local_time:
+        hour, minute = map(int, local_time.split(":"))
+        at = at.replace(hour=hour, minute=minute)
+    with time_machine.travel(at, tick=False) as traveller:
+        yield traveller
 
 
 def _migrate(url: str) -> None:

@@ -1,4 +1,8 @@
-"""Synthetic test data built from the rules of SPEC §3. Never real people."""
+"""Synthetic test data built from the rules of SPEC §3. Never real people.
+
+Times come from the clock of the test (frozen by the `clock` fixture): a stay arrives "now", so
+its deadline is never already past when it is made, whatever the hour.
+"""
 from datetime import date, datetime, timedelta
 
 from accommnotify.rules.id_number import make_id_number
@@ -39,7 +43,7 @@ def local_now() -> datetime:
 def stay(**overrides) -> dict:
     n = next(_counter)
     payload = {"external_ref": f"REF-{n}", "room": "101", "reason": "tourism",
-               "arrived_at": (local_now() - timedelta(hours=1)).isoformat(),
+               "arrived_at": local_now().isoformat(),
                "guests": [citizen()]}
     payload.update(overrides)
     return payload

@@ -12,7 +12,7 @@ from tests.integration.dispatch.dispatch_support import (FLASK, ROOT, PoliceServ
                               make_facility, notification_rows, start_dispatcher, status_counts, stop, wait_for)
 from tests.conftest import make_app
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # other processes read the system clock
 
 
 def test_kill_9_mid_batch_then_restart_delivers_everything(database_url, tmp_path):

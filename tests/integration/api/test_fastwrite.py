@@ -69,7 +69,8 @@ def _strip(view: dict) -> dict:
     return clean(view)
 
 
-@pytest.mark.parametrize("hours_ago", [1, 60], ids=["on_time", "late"])
+@pytest.mark.deadline_sensitive
+@pytest.mark.parametrize("hours_ago", [0, 60], ids=["on_time", "late"])
 def test_fast_path_stores_what_the_core_path_stores(app, facility, monkeypatch, hours_ago):
     fac, _key = facility
     now = datetime.now(timezone.utc).replace(microsecond=123456)

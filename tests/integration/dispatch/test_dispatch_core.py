@@ -33,6 +33,7 @@ def setup(database_url, tmp_path):
     return build
 
 
+@pytest.mark.deadline_sensitive
 def test_batching_waits_then_sends_full_urgent_and_old_batches(setup):
     app, facility = setup(max_batch=3)
     add_stays(app, facility, 2)  # two residence arrivals: not full, not old, deadline far
@@ -58,13 +59,18 @@ def test_batching_waits_then_sends_full_urgent_and_old_batches(setup):
     assert status_counts(app) == {"accepted": 8}
 
 
-def test_deadline_margin_sends_and_flush_ignores_waits(setup):
+@pytest.mark.deadline_sensitive
+def test_deadline_margin_sends_and_flush_ignores_waits(setup, clock):
     app, facility = setup(DEADLINE_MARGIN=1800, BATCH_MAX_WAIT=86400)
     add_stays(app, facility, 1)
     d = Dispatcher(app)
     row = notification_rows(app)[0]
-    assert d.run_pass(now=row["deadline_at"] - timedelta(seconds=1801)).totals()["batches"] == 0
-    assert d.run_pass(now=row["deadline_at"] - timedelta(seconds=1799)).totals()["accepted"] == 1
+    urgent_from = row["deadline_at"] - timedelta(seconds=1800)
+    if urgent_from > row["created_at"]:  # at 22:59 the deadline is already within the margin
+        clock.move_to(urgent_from - timedelta(seconds=1))
+        assert d.run_pass().totals()["batches"] == 0
+        clock.move_to(urgent_from + timedelta(seconds=1))
+    assert d.run_pass().totals()["accepted"] == 1
     add_stays(app, facility, 1)
     assert Dispatcher(app).run_pass(flush=True).totals()["accepted"] == 1
 
@@ -172,6 +178,7 @@ def test_retry_schedule_retry_after_dead_and_replay(setup):
         db.session.rollback()
 
 
+@pytest.mark.deadline_sensitive
 def test_late_delivery_is_flagged(setup):
     app, facility = setup()
     add_stays(app, facility, 1)

@@ -14,11 +14,15 @@ from accommnotify.rules.id_number import make_id_number
 from tests import factories
 
 HEAD = [vi for _, vi, _ in COLUMNS]
-ARRIVED = (factories.local_now() - timedelta(hours=2)).strftime("%d/%m/%Y %H:%M")
+
+
+def arrived() -> str:
+    """Two hours ago on the test's clock (computed per test: the clock is frozen only inside one)."""
+    return (factories.local_now() - timedelta(hours=2)).strftime("%d/%m/%Y %H:%M")
 
 
 def row(**values):
-    base = {"Mã đặt phòng": "", "Phòng": "101", "Lý do lưu trú": "Du lịch", "Ngày giờ đến": ARRIVED,
+    base = {"Mã đặt phòng": "", "Phòng": "101", "Lý do lưu trú": "Du lịch", "Ngày giờ đến": arrived(),
             "Họ và tên": "Trần Văn Nam", "Ngày sinh": "17/05/1990", "Giới tính": "Nam", "Quốc tịch": "VNM",
             "Số định danh cá nhân": make_id_number("001", "male", date(1990, 5, 17), tail="100001")}
     base.update(values)
@@ -40,7 +44,8 @@ def good_rows():
     ]
 
 
-BAD_ID_ROW = row(**{"Mã đặt phòng": "BK-9", "Họ và tên": "Lỗi Số Định Danh", "Số định danh cá nhân": "001199100001"})
+def bad_id_row():
+    return row(**{"Mã đặt phòng": "BK-9", "Họ và tên": "Lỗi Số Định Danh", "Số định danh cá nhân": "001199100001"})
 
 
 def csv_bytes(rows, head=HEAD, delimiter=","):
@@ -99,7 +104,7 @@ def test_csv_import_creates_stays_grouped_by_booking_ref(app, staff):
 
 def test_xlsx_with_a_bad_row_among_good_ones(app, staff):
     rows = good_rows()
-    rows.insert(2, BAD_ID_ROW)
+    rows.insert(2, bad_id_row())
     response = upload(staff, xlsx_bytes(rows, numeric_ids=True), "danh-sach.xlsx")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
