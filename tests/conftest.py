@@ -20,7 +20,12 @@ from accommnotify.extensions import db
 from accommnotify.timeutil import VN_TZ
 
 POSTGRES_URL = os.environ.get("ACCOMMNOTIFY_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+# Without a PostgreSQL URL the PostgreSQL runs are reported as skipped (never silently absent).
+POSTGRES = pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL tests need ACCOMMNOTIFY_TEST_POSTGRES_URL")])
+BACKENDS = ["sqlite", POSTGRES]
+# For a test that only makes sense on PostgreSQL: @postgres_only
+postgres_only = pytest.mark.parametrize("backend", [POSTGRES])
 
 
 # -- the clock ---------------------------------------------------------------------------------

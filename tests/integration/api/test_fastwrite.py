@@ -10,7 +10,7 @@ from accommnotify.intake import fastwrite, service
 from accommnotify.models import Guest, Notification, Stay
 from accommnotify.timeutil import VN_TZ
 from tests import factories as f
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_only
 
 # What differs between two stores of the same stay: new ids, the ref and its request hash.
 _IDENTITY = {"id", "stay_id", "guest_id", "external_ref", "request_hash"}
@@ -146,7 +146,7 @@ def test_fast_path_joins_the_session_transaction(app, facility):
 
 def _kill_pooled_backends(app):
     """Ends the server side of every connection in the app's pool (as a server restart would)."""
-    from tests.conftest import POSTGRES_URL, _admin_connection
+    from tests.conftest import _admin_connection
     with app.app_context():
         with db.engine.connect() as connection:
             database = connection.exec_driver_sql("SELECT current_database()").scalar()
@@ -155,32 +155,31 @@ def _kill_pooled_backends(app):
                           "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
 
 
-# PostgreSQL only (SQLite has no pool to ping): defined only when PostgreSQL is configured, so
-# they are never reported as skipped.
-if POSTGRES_URL:
-    @pytest.mark.parametrize("backend", ["postgres"])
-    def test_an_idle_pooled_connection_is_pinged_and_replaced(api, app, backend, monkeypatch):
-        from accommnotify import database
-        assert api.post("/stays", json=f.stay()).status_code == 201
-        _kill_pooled_backends(app)
-        monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
-        assert api.post("/stays", json=f.stay()).status_code == 201
+# PostgreSQL only (SQLite has no pool to ping): reported as skipped when PostgreSQL is not configured.
+@postgres_only
+def test_an_idle_pooled_connection_is_pinged_and_replaced(api, app, backend, monkeypatch):
+    from accommnotify import database
+    assert api.post("/stays", json=f.stay()).status_code == 201
+    _kill_pooled_backends(app)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    assert api.post("/stays", json=f.stay()).status_code == 201
 
-    @pytest.mark.parametrize("backend", ["postgres"])
-    def test_a_busy_pooled_connection_is_not_pinged_and_fails_once(api, app, backend, monkeypatch):
-        """The documented trade-off of pinging only idle connections: after a server restart, a
-        connection used moments before fails one request, is discarded, and the next one works."""
-        import psycopg
-        from accommnotify import database
-        monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)
-        assert api.post("/stays", json=f.stay()).status_code == 201
-        _kill_pooled_backends(app)
-        payload = f.stay()
-        with pytest.raises(psycopg.OperationalError):  # TESTING propagates what would be a 500
-            api.post("/stays", json=payload)
-        assert api.post("/stays", json=payload).status_code == 201
-        with app.app_context():
-            assert db.session.query(Stay).filter_by(external_ref=payload["external_ref"]).count() == 1
+
+@postgres_only
+def test_a_busy_pooled_connection_is_not_pinged_and_fails_once(api, app, backend, monkeypatch):
+    """The documented trade-off of pinging only idle connections: after a server restart, a
+    connection used moments before fails one request, is discarded, and the next one works."""
+    import psycopg
+    from accommnotify import database
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)
+    assert api.post("/stays", json=f.stay()).status_code == 201
+    _kill_pooled_backends(app)
+    payload = f.stay()
+    with pytest.raises(psycopg.OperationalError):  # TESTING propagates what would be a 500
+        api.post("/stays", json=payload)
+    assert api.post("/stays", json=payload).status_code == 201
+    with app.app_context():
+        assert db.session.query(Stay).filter_by(external_ref=payload["external_ref"]).count() == 1
 
 
 def test_bulk_fast_path_stores_what_the_core_path_stores(app, facility, monkeypatch):
