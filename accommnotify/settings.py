@@ -8,13 +8,39 @@ DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 ENV_PREFIX = "ACCOMMNOTIFY_"
 
 
-def _coerce(raw: str, like):
+class SettingsError(ValueError):
+    """An ACCOMMNOTIFY_* variable whose value does not fit the setting's type."""
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _coerce(name: str, raw: str, like):
+    """``raw`` (an environment value) as the type of the default ``like``; SettingsError names the
+    variable and the expected type (and never echoes a list or table, which may hold secrets)."""
+    variable = ENV_PREFIX + name
     if isinstance(like, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(like, int):
-        return int(raw)
-    if isinstance(like, float):
-        return float(raw)
+        value = raw.strip().lower()
+        if value in _TRUE or value in _FALSE:
+            return value in _TRUE
+        raise SettingsError(f"{variable}={raw!r} is not a boolean (use 1/0, true/false, yes/no or on/off)")
+    if isinstance(like, (int, float)):
+        kind = int if isinstance(like, int) else float
+        try:
+            return kind(raw.strip())
+        except ValueError:
+            raise SettingsError(f"{variable}={raw!r} is not {'an integer' if kind is int else 'a number'}") from None
+    if isinstance(like, (list, dict)):
+        # TOML syntax, as in config/defaults.toml: ["a", "b"] or {key = "value"}
+        try:
+            value = tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = None
+        if not isinstance(value, type(like)):
+            expected = 'a TOML array, e.g. ["a", "b"]' if isinstance(like, list) else 'a TOML table, e.g. {a = "b"}'
+            raise SettingsError(f"{variable} is not {expected}")
+        return value
     return raw
 
 
@@ -24,7 +50,7 @@ def load_settings(overrides: dict | None = None) -> dict:
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX):
             name = key[len(ENV_PREFIX):]
-            settings[name] = _coerce(value, settings[name]) if name in settings else value
+            settings[name] = _coerce(name, value, settings[name]) if name in settings else value
     settings.update(overrides or {})
     settings["DATABASE_URL"] = _absolute_sqlite(settings["DATABASE_URL"])
     settings["RECEIVERS"] = str(_from_root(settings["RECEIVERS"]))

@@ -47,13 +47,17 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
         except Exception:  # noqa: BLE001 - already stopping
             pass
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log.info("dispatcher %s started: every %ss, lease %ss, receivers %s", dispatcher.owner, interval,
              int(dispatcher.lease.total_seconds()), ", ".join(dispatcher.config.receivers))
-    scheduler.start()
-    # start() returns after shutdown; wait for a pass still running in the executor thread.
-    executor.shutdown(wait=True)
+    try:
+        scheduler.start()
+        # start() returns after shutdown; wait for a pass still running in the executor thread.
+        executor.shutdown(wait=True)
+    finally:
+        # whoever called us (a test, an embedding process) gets its own handlers back
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     dispatcher.config.close()
     log.info("dispatcher %s stopped", dispatcher.owner)
