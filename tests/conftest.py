@@ -12,6 +12,8 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from flask import current_app, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -124,11 +126,30 @@ def database_url(request, backend, tmp_path):
         _truncate_all(make_app(url))
 
 
+class OwnContextClient(FlaskClient):
+    """The test client, refusing a request made while the test holds an app context of its app.
+
+    Flask would run the request in that held context instead of a new one, so `g` -- and
+    Flask-Login's cached user -- would leak from one request and one client to the next, which
+    never happens in production. Set-up and checks open their own short `with app.app_context():`
+    between requests, never around one.
+    """
+
+    def open(self, *args, **kwargs):
+        self._context_stack.close()  # what a `with client:` block kept of its previous request
+        if has_app_context() and current_app._get_current_object() is self.application:
+            raise AssertionError("a test request inside a held app context: close the `with "
+                                 "app.app_context():` block before the request, so it gets its own")
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url, **overrides):
     settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
                 "RECEIVERS": "config/receivers.toml"}
     settings.update(overrides)
-    return create_app(settings)
+    application = create_app(settings)
+    application.test_client_class = OwnContextClient
+    return application
 
 
 @pytest.fixture

@@ -8,12 +8,16 @@ from .helpers import FAST_HASH, login
 
 @pytest.fixture
 def papp(database_url):
-    """The app with CSRF off (plain client tests) and a fast argon2 for test logins."""
+    """The app with CSRF off (plain client tests) and a fast argon2 for test logins.
+
+    No app context is held: every request gets its own, as in production (a held one would carry
+    `g` and the logged-in user from one request and one client to the next). Set-up and checks open
+    a short `with papp.app_context():` between requests.
+    """
     application = make_app(database_url, WTF_CSRF_ENABLED=False, POLICE_API_SETTLE_SECONDS=0,
                            POLICE_FACILITY_CACHE_SECONDS=0, **FAST_HASH)
+    yield application
     with application.app_context():
-        yield application
-        db.session.remove()
         db.engine.dispose()
 
 

@@ -1,5 +1,6 @@
 """Synthetic inbox rows and officers for the police tests. Never real people."""
 import itertools
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from accommnotify.extensions import db
@@ -55,8 +56,23 @@ def login(client, username, password=PASSWORD):
     return client.post("/police/login", data={"username": username, "password": password})
 
 
-def audit_rows():
+@contextmanager
+def in_app(app):
+    """A short app context for set-up or checks between requests, never around one.
+
+    Each request must get its own context, as in production; the test client refuses a request
+    made inside this block (tests/conftest.py). Yields the session.
+    """
+    with app.app_context():
+        yield db.session
+
+
+def audit_rows(app=None):
+    """The audit log, oldest first (in a context of its own when given the app)."""
     from accommnotify.models.police import AuditEntry
+    if app is not None:
+        with in_app(app):
+            return audit_rows()
     return db.session.query(AuditEntry).order_by(AuditEntry.id).all()
 
 

@@ -11,24 +11,27 @@ from accommnotify.police.queries import vn_today
 from accommnotify.timeutil import utcnow
 from tests.conftest import make_app
 
-from .helpers import FAST_HASH, WARD_A, add_notification, add_officer, audit_rows, login, vn_midday
+from .helpers import (FAST_HASH, WARD_A, add_notification, add_officer, audit_rows, in_app, login,
+                      vn_midday)
 
 
-def _acked(nid):
-    db.session.expire_all()
-    return db.session.get(InboxNotification, nid).acknowledged_at is not None
+def _acked(app, nid):
+    with in_app(app) as session:
+        return session.get(InboxNotification, nid).acknowledged_at is not None
 
 
 def test_acknowledge_one_and_many(papp, as_officer):
-    a, b, c_ = (add_notification(full_name=n) for n in ("Khách A", "Khách B", "Khách C"))
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        a, b, c_ = (add_notification(full_name=n) for n in ("Khách A", "Khách B", "Khách C"))
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     r = c.post(f"/police/n/{a}/acknowledge")
-    assert r.status_code == 302 and _acked(a)
-    assert db.session.get(InboxNotification, a).acknowledged_by == "o"
+    assert r.status_code == 302 and _acked(papp, a)
+    with in_app(papp) as session:
+        assert session.get(InboxNotification, a).acknowledged_by == "o"
     r = c.post("/police/acknowledge", data={"ids": [b, c_], "back": "/police/?unack=1"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/police/?unack=1")
-    assert _acked(b) and _acked(c_)
+    assert _acked(papp, b) and _acked(papp, c_)
     html = c.get("/police/?unack=1").get_data(as_text=True)
     assert "Khách A" not in html and "Khách B" not in html
     # an open redirect is refused
@@ -37,10 +40,11 @@ def test_acknowledge_one_and_many(papp, as_officer):
 
 
 def test_csv_export_is_excel_friendly_and_follows_the_filter(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức", late=True, id_number="001190000123")
-    add_notification(full_name="Trần Thị Bình")
-    add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=5)))
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức", late=True, id_number="001190000123")
+        add_notification(full_name="Trần Thị Bình")
+        add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=5)))
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     r = c.post("/police/export", data={"late": "1"}, headers={"Accept-Language": "en"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -61,9 +65,10 @@ def test_csv_export_is_excel_friendly_and_follows_the_filter(papp, as_officer):
 def test_api_cursor_walks_everything_once(papp):
     now = utcnow()
     same = now - timedelta(minutes=5)
-    ids = [add_notification(received_at=same if i < 4 else now - timedelta(seconds=i)) for i in range(9)]
-    officer_id = add_officer("o", f"ward:{WARD_A}")
-    token = create_token(db.session.get(Officer, officer_id))
+    with in_app(papp) as session:
+        ids = [add_notification(received_at=same if i < 4 else now - timedelta(seconds=i)) for i in range(9)]
+        officer_id = add_officer("o", f"ward:{WARD_A}")
+        token = create_token(session.get(Officer, officer_id))
     h = {"Authorization": f"Bearer {token}"}
     c = papp.test_client()
     seen, cursor = [], None
@@ -77,7 +82,8 @@ def test_api_cursor_walks_everything_once(papp):
     assert sorted(seen) == sorted(ids) and len(seen) == len(set(seen))
     # polling with the last cursor gives only what is new
     assert c.get(f"/police/api/v1/notifications?cursor={cursor}", headers=h).get_json()["notifications"] == []
-    new = add_notification(received_at=utcnow() + timedelta(seconds=1))
+    with in_app(papp):
+        new = add_notification(received_at=utcnow() + timedelta(seconds=1))
     body = c.get(f"/police/api/v1/notifications?cursor={cursor}", headers=h).get_json()
     assert [n["id"] for n in body["notifications"]] == [new]
     n = body["notifications"][0]
@@ -87,11 +93,12 @@ def test_api_cursor_walks_everything_once(papp):
 
 def test_compliance_views(papp, as_officer):
     today = vn_today()
-    for d in (0, 0, 1):
-        add_notification(facility_code="BUSY", received_at=vn_midday(today - timedelta(days=d)))
-    add_notification(facility_code="QUIET", received_at=vn_midday(today - timedelta(days=10)))
-    add_notification(full_name="Trễ Hạn", facility_code="BUSY", late=True)
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        for d in (0, 0, 1):
+            add_notification(facility_code="BUSY", received_at=vn_midday(today - timedelta(days=d)))
+        add_notification(facility_code="QUIET", received_at=vn_midday(today - timedelta(days=10)))
+        add_notification(full_name="Trễ Hạn", facility_code="BUSY", late=True)
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     html = c.get("/police/compliance").get_data(as_text=True)
     assert "BUSY" in html and "QUIET" not in html
@@ -99,8 +106,8 @@ def test_compliance_views(papp, as_officer):
                    f"&date_to={today.isoformat()}")
     assert counts.status_code == 200
     from accommnotify.police.queries import counts_per_facility_day
-    officer = db.session.scalar(db.select(Officer))
-    data = counts_per_facility_day(officer, today - timedelta(days=1), today)
+    with in_app(papp) as session:
+        data = counts_per_facility_day(session.scalar(db.select(Officer)), today - timedelta(days=1), today)
     # midday rows: two today (plus the late one, received now), one yesterday
     assert data["BUSY"]["days"][today - timedelta(days=1)] == 1
     assert data["BUSY"]["days"][today] >= 2
@@ -111,7 +118,8 @@ def test_compliance_views(papp, as_officer):
 
 
 def test_languages(papp, as_officer):
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     vi = c.get("/police/").get_data(as_text=True)
     assert "Hộp thư" in vi and 'lang="vi"' in vi
@@ -126,28 +134,27 @@ def test_languages(papp, as_officer):
 
 def test_csrf_is_enforced(database_url):
     app = make_app(database_url, **FAST_HASH)   # CSRF on
-    with app.app_context():
+    with in_app(app):
         nid = add_notification()
         add_officer("o", f"ward:{WARD_A}")
-        c = app.test_client()
-        assert login(c, "o").status_code == 400            # login form without its token
-        page = c.get("/police/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        r = c.post("/police/login", data={"username": "o", "password": "correct-horse-battery",
-                                         "csrf_token": token})
-        assert r.status_code == 302
-        assert c.post("/police/acknowledge", data={"ids": [nid]}).status_code == 400
-        assert c.post(f"/police/n/{nid}/acknowledge").status_code == 400
-        assert c.post("/police/export", data={}).status_code == 400
-        assert c.post("/police/search", data={"q": "nguyen"}).status_code == 400
-        assert not _acked(nid)
-        assert audit_rows() == []
-        html = c.get("/police/").get_data(as_text=True)
-        form_token = html.split('name="csrf_token" value="')[1].split('"')[0]
-        assert c.post("/police/acknowledge", data={"ids": [nid], "csrf_token": form_token}).status_code == 302
-        r = c.post("/police/search", data={"q": "nguyen", "csrf_token": form_token})
-        assert r.status_code == 303 and "s=" in r.headers["Location"] and "nguyen" not in r.headers["Location"]
-        assert _acked(nid)
-        db.session.remove()
+    c = app.test_client()
+    assert login(c, "o").status_code == 400            # login form without its token
+    page = c.get("/police/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    r = c.post("/police/login", data={"username": "o", "password": "correct-horse-battery",
+                                     "csrf_token": token})
+    assert r.status_code == 302
+    assert c.post("/police/acknowledge", data={"ids": [nid]}).status_code == 400
+    assert c.post(f"/police/n/{nid}/acknowledge").status_code == 400
+    assert c.post("/police/export", data={}).status_code == 400
+    assert c.post("/police/search", data={"q": "nguyen"}).status_code == 400
+    assert not _acked(app, nid)
+    assert audit_rows(app) == []
+    html = c.get("/police/").get_data(as_text=True)
+    form_token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    assert c.post("/police/acknowledge", data={"ids": [nid], "csrf_token": form_token}).status_code == 302
+    r = c.post("/police/search", data={"q": "nguyen", "csrf_token": form_token})
+    assert r.status_code == 303 and "s=" in r.headers["Location"] and "nguyen" not in r.headers["Location"]
+    assert _acked(app, nid)
     with app.app_context():
         db.engine.dispose()

@@ -4,16 +4,16 @@ import io
 
 from accommnotify.police.accounts import create_token
 
-from .helpers import WARD_A, WARD_B, WARD_HN, add_notification, add_officer, search
+from .helpers import WARD_A, WARD_B, WARD_HN, add_notification, add_officer, in_app, search
 
 
-def _seed():
-    ids = {
-        "a": add_notification(WARD_A, full_name="Nguyễn Văn An", id_number="001190000001"),
-        "b": add_notification(WARD_B, full_name="Trần Thị Bình", id_number="001190000002", late=True),
-        "hn": add_notification(WARD_HN, full_name="Lê Văn Cường", document_number="X1234567"),
-    }
-    return ids
+def _seed(app):
+    with in_app(app):
+        return {
+            "a": add_notification(WARD_A, full_name="Nguyễn Văn An", id_number="001190000001"),
+            "b": add_notification(WARD_B, full_name="Trần Thị Bình", id_number="001190000002", late=True),
+            "hn": add_notification(WARD_HN, full_name="Lê Văn Cường", document_number="X1234567"),
+        }
 
 
 def _csv_names(response):
@@ -24,8 +24,9 @@ def _csv_names(response):
 
 
 def test_ward_officer_sees_only_their_ward_everywhere(papp, as_officer):
-    ids = _seed()
-    add_officer("ward-a", f"ward:{WARD_A}")
+    ids = _seed(papp)
+    with in_app(papp):
+        add_officer("ward-a", f"ward:{WARD_A}")
     c = as_officer("ward-a")
 
     page = c.get("/police/").get_data(as_text=True)
@@ -46,11 +47,10 @@ def test_ward_officer_sees_only_their_ward_everywhere(papp, as_officer):
     assert c.get("/police/n/ntf_doesnotexist").status_code == 404
     assert c.post(f"/police/n/{ids['b']}/acknowledge").status_code == 404
     c.post("/police/acknowledge", data={"ids": [ids["b"], ids["hn"]]})
-    from accommnotify.extensions import db
     from accommnotify.models.inbox import InboxNotification
-    db.session.expire_all()
-    assert db.session.get(InboxNotification, ids["b"]).acknowledged_at is None
-    assert db.session.get(InboxNotification, ids["hn"]).acknowledged_at is None
+    with in_app(papp) as session:
+        assert session.get(InboxNotification, ids["b"]).acknowledged_at is None
+        assert session.get(InboxNotification, ids["hn"]).acknowledged_at is None
 
     # export
     assert _csv_names(c.post("/police/export", data={"date_from": "2000-01-01"})) == {"Nguyễn Văn An"}
@@ -69,11 +69,11 @@ def test_ward_officer_sees_only_their_ward_everywhere(papp, as_officer):
 
 
 def test_ward_officer_api_is_scoped(papp, client):
-    ids = _seed()
-    officer_id = add_officer("ward-a", f"ward:{WARD_A}")
-    from accommnotify.extensions import db
+    ids = _seed(papp)
     from accommnotify.models.police import Officer
-    token = create_token(db.session.get(Officer, officer_id))
+    with in_app(papp) as session:
+        officer_id = add_officer("ward-a", f"ward:{WARD_A}")
+        token = create_token(session.get(Officer, officer_id))
     h = {"Authorization": f"Bearer {token}"}
     body = papp.test_client().get("/police/api/v1/notifications", headers=h).get_json()
     assert [n["id"] for n in body["notifications"]] == [ids["a"]]
@@ -90,8 +90,9 @@ def test_ward_officer_api_is_scoped(papp, client):
 
 
 def test_province_officer_sees_all_its_wards_and_no_other_province(papp, as_officer):
-    ids = _seed()
-    add_officer("nghe-an", "province:40")
+    ids = _seed(papp)
+    with in_app(papp):
+        add_officer("nghe-an", "province:40")
     c = as_officer("nghe-an")
     page = c.get("/police/").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Trần Thị Bình" in page and "Lê Văn Cường" not in page
@@ -103,14 +104,16 @@ def test_province_officer_sees_all_its_wards_and_no_other_province(papp, as_offi
 
 
 def test_two_wards_scope(papp, as_officer):
-    _seed()
-    add_officer("two", f"ward:{WARD_A}", f"ward:{WARD_HN}")
+    _seed(papp)
+    with in_app(papp):
+        add_officer("two", f"ward:{WARD_A}", f"ward:{WARD_HN}")
     page = as_officer("two").get("/police/").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Lê Văn Cường" in page and "Trần Thị Bình" not in page
 
 
 def test_pages_need_an_officer(papp):
-    add_notification(WARD_A)
+    with in_app(papp):
+        add_notification(WARD_A)
     c = papp.test_client()
     for path in ("/police/", "/police/compliance", "/police/compliance/silent", "/police/compliance/late",
                  "/police/audit", "/police/n/ntf_x"):

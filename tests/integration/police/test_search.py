@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl
 
 from accommnotify.police.queries import vn_today
 
-from .helpers import WARD_A, add_notification, add_officer, search, vn_midday
+from .helpers import WARD_A, add_notification, add_officer, in_app, search, vn_midday
 
 NAMES = ("Nguyễn Văn Đức", "Nguyễn Thị Ánh", "Đặng Quang Huy", "Anna Eriksson", "Old Guest")
 
@@ -22,10 +22,11 @@ def _names(client, query):
 
 
 def test_name_search_ignores_accents_case_and_d(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức")
-    add_notification(full_name="Nguyễn Thị Ánh")
-    add_notification(full_name="Đặng Quang Huy")
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức")
+        add_notification(full_name="Nguyễn Thị Ánh")
+        add_notification(full_name="Đặng Quang Huy")
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     assert _names(c, "q=nguyen+van+duc") == {"Nguyễn Văn Đức"}
     assert _names(c, "q=NGUYEN+VAN+DUC") == {"Nguyễn Văn Đức"}
@@ -39,9 +40,10 @@ def test_name_search_ignores_accents_case_and_d(papp, as_officer):
 
 
 def test_exact_number_search(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức", id_number="001190012345")
-    add_notification(full_name="Anna Eriksson", document_number="L898902C3")
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức", id_number="001190012345")
+        add_notification(full_name="Anna Eriksson", document_number="L898902C3")
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     assert _names(c, "q=001190012345") == {"Nguyễn Văn Đức"}
     assert _names(c, "q=+001190012345+") == {"Nguyễn Văn Đức"}
@@ -51,9 +53,10 @@ def test_exact_number_search(papp, as_officer):
 
 
 def test_today_by_default_and_search_across_dates(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức")
-    add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=10)))
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức")
+        add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=10)))
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     assert _names(c, "") == {"Nguyễn Văn Đức"}
     assert _names(c, "q=old+guest") == {"Old Guest"}
@@ -63,12 +66,13 @@ def test_today_by_default_and_search_across_dates(papp, as_officer):
 
 
 def test_filters_combined(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức", late=True, facility_code="HOTEL-X")
-    add_notification(full_name="Nguyễn Thị Ánh", late=True, facility_code="HOTEL-Y")
-    add_notification(full_name="Đặng Quang Huy", late=False, facility_code="HOTEL-X", event="departure")
-    add_notification(full_name="Anna Eriksson", document_number="P1234567", late=True, facility_code="HOTEL-X",
-                     acknowledged=True)
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức", late=True, facility_code="HOTEL-X")
+        add_notification(full_name="Nguyễn Thị Ánh", late=True, facility_code="HOTEL-Y")
+        add_notification(full_name="Đặng Quang Huy", late=False, facility_code="HOTEL-X", event="departure")
+        add_notification(full_name="Anna Eriksson", document_number="P1234567", late=True, facility_code="HOTEL-X",
+                         acknowledged=True)
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     assert _names(c, "late=1") == {"Nguyễn Văn Đức", "Nguyễn Thị Ánh", "Anna Eriksson"}
     assert _names(c, "late=1&facility=HOTEL-X") == {"Nguyễn Văn Đức", "Anna Eriksson"}
@@ -82,9 +86,10 @@ def test_filters_combined(papp, as_officer):
 def test_pagination_newest_first(papp, as_officer):
     from accommnotify.timeutil import utcnow
     now = utcnow()
-    for i in range(55):
-        add_notification(full_name=f"Khách Số {i:02d}", received_at=now - timedelta(seconds=i))
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        for i in range(55):
+            add_notification(full_name=f"Khách Số {i:02d}", received_at=now - timedelta(seconds=i))
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     first = c.get("/police/").get_data(as_text=True)
     assert first.index("Khách Số 00") < first.index("Khách Số 01")

@@ -15,7 +15,7 @@ from accommnotify.police import searches
 from accommnotify.police.queries import vn_today
 from accommnotify.timeutil import utcnow
 
-from .helpers import WARD_A, add_notification, add_officer, audit_rows, search, vn_midday
+from .helpers import WARD_A, add_notification, add_officer, audit_rows, in_app, search, vn_midday
 
 NAME = "nguyen van duc"
 NUMBER = "001190012345"
@@ -51,13 +51,14 @@ def _assert_clean(responses, *texts):
 
 def test_no_generated_url_carries_the_search(papp, as_officer):
     now = utcnow()
-    duc = add_notification(full_name="Nguyễn Văn Đức", id_number=NUMBER, received_at=now - timedelta(seconds=1))
-    add_notification(full_name="Anna Eriksson", document_number=PASSPORT)
-    for i in range(55):          # enough namesakes, some days back, for a second page
-        add_notification(full_name=f"Nguyễn Văn Đức {i:02d}", received_at=vn_midday(vn_today() - timedelta(days=3))
-                         - timedelta(seconds=i))
-    add_notification(full_name="Trần Thị Bình")
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        duc = add_notification(full_name="Nguyễn Văn Đức", id_number=NUMBER, received_at=now - timedelta(seconds=1))
+        add_notification(full_name="Anna Eriksson", document_number=PASSPORT)
+        for i in range(55):          # enough namesakes, some days back, for a second page
+            add_notification(full_name=f"Nguyễn Văn Đức {i:02d}",
+                             received_at=vn_midday(vn_today() - timedelta(days=3)) - timedelta(seconds=i))
+        add_notification(full_name="Trần Thị Bình")
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     seen = []
 
@@ -121,10 +122,11 @@ def test_the_leak_check_catches_a_leak():
 
 
 def test_q_in_a_url_is_ignored(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức", id_number=NUMBER)
-    add_notification(full_name="Old Guest", id_number="001190099999",
-                     received_at=vn_midday(vn_today() - timedelta(days=10)))
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức", id_number=NUMBER)
+        add_notification(full_name="Old Guest", id_number="001190099999",
+                         received_at=vn_midday(vn_today() - timedelta(days=10)))
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     for q in ("old+guest", "001190099999"):
         r = c.get(f"/police/?q={q}")
@@ -134,15 +136,16 @@ def test_q_in_a_url_is_ignored(papp, as_officer):
         assert 'name="q" type="search" value=""' in html
         _assert_clean([r], "old guest", "001190099999")
     # audited as a plain list, with no search text
-    assert [a.action for a in audit_rows()] == ["list", "list"]
-    assert all("q" not in json.loads(a.filters) for a in audit_rows())
+    assert [a.action for a in audit_rows(papp)] == ["list", "list"]
+    assert all("q" not in json.loads(a.filters) for a in audit_rows(papp))
 
 
 def test_unknown_or_expired_handle_is_no_search(papp, as_officer):
-    add_notification(full_name="Nguyễn Văn Đức")
-    add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=10)))
-    add_officer("o", f"ward:{WARD_A}")
-    add_officer("p", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_notification(full_name="Nguyễn Văn Đức")
+        add_notification(full_name="Old Guest", received_at=vn_midday(vn_today() - timedelta(days=10)))
+        add_officer("o", f"ward:{WARD_A}")
+        add_officer("p", f"ward:{WARD_A}")
     c = as_officer("o")
     r = c.get("/police/?s=doesnotexist")
     assert r.status_code == 200 and "Nguyễn Văn Đức" in r.get_data(as_text=True)
@@ -164,10 +167,10 @@ def test_unknown_or_expired_handle_is_no_search(papp, as_officer):
     assert search(c, "old guest", follow=False).headers["Location"] == again
 
     # an export of a forgotten search exports nothing: back to the inbox with a message
-    before = len(audit_rows())
+    before = len(audit_rows(papp))
     r = c.post("/police/export", data={"s": first.split("s=")[1].split("&")[0]}, headers={"Accept-Language": "en"})
     assert r.status_code == 303 and r.mimetype != "text/csv"
-    assert [a.action for a in audit_rows()[before:]] == []
+    assert [a.action for a in audit_rows(papp)[before:]] == []
     assert "That search has expired" in c.get(r.headers["Location"], headers={"Accept-Language": "en"}).get_data(
         as_text=True)
 
@@ -179,7 +182,8 @@ def test_unknown_or_expired_handle_is_no_search(papp, as_officer):
 
 
 def test_bad_dates_are_reported_without_echoing_the_input(papp, as_officer):
-    add_officer("o", f"ward:{WARD_A}")
+    with in_app(papp):
+        add_officer("o", f"ward:{WARD_A}")
     c = as_officer("o")
     r = search(c, "", follow=False, date_from="nguyen van duc")
     assert r.status_code == 303 and "nguyen" not in r.headers["Location"]
