@@ -295,8 +295,10 @@ _SINGLE: dict[int, str] = {}
 
 def _values(table, rows: int, first: int) -> str:
     """`($1::type, …), (…)` numbered from `first`: PostgreSQL's own placeholders, so the driver sends
-    the text as it is (psycopg re-parses `%s` queries of more than 50 parameters on every call)."""
-    types = [_postgres_type(c.type) for c in table.c]
+    the text as it is (psycopg re-parses `%s` queries of more than 50 parameters on every call).
+    Casts name the type without its length: `'…'::VARCHAR(64)` would silently cut a longer value,
+    where the INSERT into the column refuses it, as every other write path does."""
+    types = [_postgres_type(c.type).split("(")[0] for c in table.c]
     groups = []
     for row in range(rows):
         start = first + row * len(types)
