@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WEB_WORKERS ?= 2
 
-.PHONY: setup migrate demo run test test-postgres browser bench clean
+.PHONY: setup migrate demo run test test-postgres browser bench clean coverage
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q
+
+# Line coverage of the unit and integration tests on SQLite (data in var/.coverage), then the
+# floors: every module >= 85 %, total >= 95 % (tests/coverage_check.py).
+coverage: setup
+	mkdir -p var
+	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
+	$(BIN)/python tests/coverage_check.py
 
 # Benchmarks load the whole machine for minutes each: see bench/README.md and run the one you need.
 bench: setup

@@ -15,6 +15,9 @@ It always uses the session's connection (`db.session.connection()`), never a sec
 a second connection in the same thread would wait forever for the write lock the session holds.
 The transaction is the session's; `write_new_stay` leaves it for the caller to commit (SQLite) or
 commits it itself in the pipeline (PostgreSQL) and says so.
+
+Lines marked `# pragma: postgresql` run only on PostgreSQL: `make coverage` (SQLite) leaves them
+out; tests/integration/api/test_fastwrite_postgres.py exercises them.
 """
 from datetime import date, datetime, timezone
 
@@ -64,7 +67,7 @@ def _bool_as_int(value):
     return 1 if value else 0
 
 
-def _postgres_datetime(value):
+def _postgres_datetime(value):  # pragma: postgresql
     if value is None:
         return None
     if value.tzinfo is None:
@@ -72,7 +75,7 @@ def _postgres_datetime(value):
     return value.astimezone(UTC)
 
 
-def _postgres_bool(value):
+def _postgres_bool(value):  # pragma: postgresql
     if value is not None and value not in (True, False):
         raise TypeError(f"Not a boolean value: {value!r}")
     return value
@@ -154,9 +157,9 @@ def write_new_stay(connection, stay: dict, guests: list[dict], notes: list[dict]
         finally:
             cursor.close()
         return False
-    try:
+    try:  # pragma: postgresql
         return _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes)
-    except Exception as exc:
+    except Exception as exc:  # pragma: postgresql
         if dbapi.closed or dbapi.broken:
             # SQLAlchemy never saw this error: tell the pool, which would otherwise hand the dead
             # connection out again (a server restart; see database.IDLE_PING_SECONDS).
@@ -184,7 +187,7 @@ def write_new_stays(connection, stays: list[dict], guests: list[dict], notes: li
             sql = bulk.sql
             if dialect == "sqlite":
                 cursor.executemany(sql, [plan.params(r) for r in rows])
-            else:
+            else:  # pragma: postgresql
                 with cursor.copy(sql) as copy:
                     copy.set_types(bulk.types)
                     for row in rows:
@@ -193,7 +196,7 @@ def write_new_stays(connection, stays: list[dict], guests: list[dict], notes: li
         raise IntegrityError(sql, None, exc) from exc
     except Exception as exc:
         if dialect != "sqlite" and (dbapi.closed or dbapi.broken):
-            connection.invalidate(exc)
+            connection.invalidate(exc)  # pragma: postgresql
         raise
     finally:
         cursor.close()
@@ -205,13 +208,13 @@ class _BulkTable:
         self.types = None
         if dialect == "sqlite":
             self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(['?'] * len(table.c))})"
-        else:
+        else:  # pragma: postgresql
             # Binary: no text to format here or to parse there (eleven timestamps per stay).
             self.sql = f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)"
             self.types = [_postgres_type(c.type).split("(")[0].lower() for c in table.c]
 
 
-def _postgres_type(column_type) -> str:
+def _postgres_type(column_type) -> str:  # pragma: postgresql
     """The column's type as PostgreSQL spells it, e.g. `VARCHAR(32)`."""
     from sqlalchemy.dialects import postgresql
     return column_type.compile(dialect=postgresql.dialect())
@@ -230,11 +233,11 @@ def _integrity_error(dialect: str):
     if dialect == "sqlite":
         import sqlite3
         return sqlite3.IntegrityError
-    import psycopg
-    return psycopg.IntegrityError
+    import psycopg  # pragma: postgresql
+    return psycopg.IntegrityError  # pragma: postgresql
 
 
-def _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes) -> bool:
+def _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes) -> bool:  # pragma: postgresql
     import psycopg
 
     stay_params = stay_sql.params(stay)
@@ -270,7 +273,7 @@ def _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests,
     return True
 
 
-def _drain(dbapi, pipeline, psycopg) -> None:
+def _drain(dbapi, pipeline, psycopg) -> None:  # pragma: postgresql
     """After an error, collect every queued result up to a Sync. Each statement the server skipped
     raises PipelineAborted and the first error may surface before all of them were read; once
     drained, the transaction is simply failed and the caller's rollback ends it."""
@@ -293,7 +296,7 @@ def _drain(dbapi, pipeline, psycopg) -> None:
 _SINGLE: dict[int, str] = {}
 
 
-def _values(table, rows: int, first: int) -> str:
+def _values(table, rows: int, first: int) -> str:  # pragma: postgresql
     """`($1::type, …), (…)` numbered from `first`: PostgreSQL's own placeholders, so the driver sends
     the text as it is (psycopg re-parses `%s` queries of more than 50 parameters on every call).
     Casts name the type without its length: `'…'::VARCHAR(64)` would silently cut a longer value,
@@ -306,7 +309,7 @@ def _values(table, rows: int, first: int) -> str:
     return ", ".join(groups)
 
 
-def _single_sql(guest_count: int) -> str:
+def _single_sql(guest_count: int) -> str:  # pragma: postgresql
     sql = _SINGLE.get(guest_count)
     if sql is None:
         stays, guests, notes = _TABLES
@@ -325,7 +328,7 @@ def _single_sql(guest_count: int) -> str:
     return sql
 
 
-def write_new_stay_autocommit(connection, stay: dict, guests: list[dict], notes: list[dict]) -> None:
+def write_new_stay_autocommit(connection, stay: dict, guests: list[dict], notes: list[dict]) -> None:  # pragma: postgresql
     """PostgreSQL, on a connection with no transaction open: the stay is committed when this
     returns; raises StayExists (nothing written) when the facility already has the ref."""
     stay_sql, guest_sql, note_sql = _statements("postgresql")
