@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WEB_WORKERS ?= 2
 
-.PHONY: setup migrate demo run test test-postgres browser bench clean coverage
+.PHONY: setup migrate demo run test test-postgres browser bench clean coverage mutants
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ coverage: setup
 	mkdir -p var
 	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
 	$(BIN)/python tests/coverage_check.py
+
+# Targeted mutants (tests/mutation/run.py): each must make its named tests fail. It rewrites source
+# files for a few seconds per mutant and restores them: not while others run tests in this tree.
+mutants: setup
+	$(BIN)/python tests/mutation/run.py
 
 # Benchmarks load the whole machine for minutes each: see bench/README.md and run the one you need.
 bench: setup
