@@ -3,8 +3,8 @@ configured): run (one pass, then SIGTERM from inside the batch in flight), once,
 status (table and --json), replay, enable, disable, and a bad receivers file."""
 import json
 import logging
-import os
 import signal
+import threading
 from datetime import timedelta
 
 import pytest
@@ -50,6 +50,12 @@ def _make_dead(app, facility, count=1):
 
 # -- run -----------------------------------------------------------------------------------------
 
+def _sigterm():
+    """What `kill <pid>` / a service manager's stop does, aimed at the main thread (where Python runs
+    signal handlers and where the scheduler waits), so it is handled at once."""
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+
 def test_run_delivers_and_sigterm_lets_the_batch_in_flight_finish(setup, caplog):
     """`dispatcher run` passes at once; a SIGTERM arriving while a batch is with the receiver stops
     the scheduler, but that batch's results are still recorded before the command returns."""
@@ -59,7 +65,7 @@ def test_run_delivers_and_sigterm_lets_the_batch_in_flight_finish(setup, caplog)
 
     def terminate_mid_send(batch):
         in_flight.append(len(batch.notifications))
-        os.kill(os.getpid(), signal.SIGTERM)  # what `kill <pid>` / systemd stop does
+        _sigterm()
         return Delivery.all(batch, "accepted", receipt="r-" + batch.id)
     ScriptedReceiver.SCRIPTS["scripted"] = terminate_mid_send
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
@@ -102,8 +108,7 @@ receiver = "slow-police"
 """, encoding="utf-8")
     app, facility, runner = setup(RECEIVERS=str(receivers), LEASE_SECONDS=30, BATCH_MAX_WAIT=0)
     add_stays(app, facility, 1)
-    ScriptedReceiver.SCRIPTS["scripted"] = lambda b: (os.kill(os.getpid(), signal.SIGTERM),
-                                                      Delivery.all(b, "accepted"))[1]
+    ScriptedReceiver.SCRIPTS["scripted"] = lambda b: (_sigterm(), Delivery.all(b, "accepted"))[1]
     caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
     assert _dispatch(runner, "run").exit_code == 0
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
