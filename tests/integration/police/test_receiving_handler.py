@@ -2,7 +2,6 @@
 Webhooks signatures, the ±5 minute window on the frozen clock, which senders are accepted, the
 dedupe by notification id, and malformed bodies answered 4xx with a problem document, never 500.
 Every request runs in its own app context; checks open a short one between requests."""
-import json
 import logging
 from datetime import timedelta
 
