@@ -187,7 +187,11 @@ MUTANTS: list[Mutant] = [
            ("tests/integration/api/test_lifecycle.py::test_list_filters_and_cursor_pagination",)),
     Mutant("intake.list_stays shows another facility's stays", SERVICE,
            "stmt = select(STAYS).where(STAYS.c.facility_id == facility.id)", "stmt = select(STAYS)",
-           ("tests/integration/facility/test_accounts.py::test_a_user_sees_only_their_facility",)),
+           ("tests/integration/facility/test_accounts.py::test_a_user_sees_only_their_facility",
+            "tests/integration/api/test_lifecycle.py::test_lists_show_only_the_keys_own_facility")),
+    Mutant("intake.notifications list shows another facility's", SERVICE,
+           ".where(NOTIFICATIONS.c.facility_id == facility.id))", ".where(NOTIFICATIONS.c.id.isnot(None)))",
+           ("tests/integration/api/test_lifecycle.py::test_lists_show_only_the_keys_own_facility",)),
 
     # -- rules: deadlines and the personal id number -------------------------------------------
     Mutant("rules.deadline: 23:00 arrival still due at 23:00", DEADLINES,

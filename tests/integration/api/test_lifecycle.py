@@ -159,3 +159,21 @@ def test_rejected_notifications_need_attention(api, app):
     shown = api.get(f"/stays/{stay['id']}").get_json()["guests"][0]["notifications"][0]
     assert shown["rejection"] == {"code": "person.unknown", "message": "No such citizen in the register"}
     assert api.get("/notifications", query_string={"status": "pending"}).get_json()["notifications"] == []
+
+
+def test_lists_show_only_the_keys_own_facility(api, app, client):
+    """GET /stays and GET /notifications list nothing of another facility, whatever the filter."""
+    mine = create(api)
+    from accommnotify.intake.facilities import create_facility
+    from accommnotify.ops.keys import create_api_key
+    with app.app_context():
+        other_key = create_api_key(create_facility(code="OTHER", name="Nhà trọ Khác", kind="rental_rooms",
+                                                   ward_code="16681"))
+    theirs = client.post("/api/v1/stays", json=f.stay(), headers={"Authorization": f"Bearer {other_key}"})
+    assert theirs.status_code == 201
+    their_note = theirs.get_json()["guests"][0]["notifications"][0]["id"]
+    set_status(app, their_note, "rejected", rejection_code="person.unknown", rejection_message="x")
+    for query in ({}, {"status": "in_house"}, {"limit": 1}):
+        listed = api.get("/stays", query_string=query).get_json()["stays"]
+        assert [s["id"] for s in listed] == [mine["id"]], query
+    assert api.get("/notifications", query_string={"status": "rejected"}).get_json()["notifications"] == []
