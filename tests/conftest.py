@@ -49,7 +49,7 @@ def pytest_generate_tests(metafunc):
 def clock(request):
     """The frozen clock of this test (a time_machine traveller), or None for a `real_clock` test.
 
-    A `real_clock` test talks to other processes (a dispatcher, a web server, a browser) that read
+    A `real_clock` test starts other processes (`flask dispatcher run`) that read
     the system clock and check signatures against it; it must assert nothing that depends on the hour.
     """
     if request.node.get_closest_marker("real_clock"):

@@ -24,7 +24,7 @@ from accommnotify.rules.id_number import make_id_number
 from tests import factories
 from tests.conftest import make_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # other processes read the system clock
+pytestmark = pytest.mark.e2e  # the server runs in this process, on the frozen clock
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -21,7 +21,7 @@ from tests.conftest import make_app
 from tests.integration.police.helpers import (FAST_HASH, PASSWORD, WARD_A, WARD_B, add_notification, add_officer,
                                               audit_rows)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # other processes read the system clock
+pytestmark = pytest.mark.e2e  # the server runs in this process, on the frozen clock
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
