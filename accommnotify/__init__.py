@@ -4,6 +4,7 @@ from flask import Flask
 from .database import configure_engine, engine_options
 from .extensions import db, migrate
 from .jsonio import OrjsonProvider
+from .secret_key import resolve as resolve_secret_key
 from .settings import PROJECT_ROOT, load_settings
 
 
@@ -13,7 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     settings = load_settings(overrides)
     app.config.update(settings)
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"]
+    app.config["SECRET_KEY"] = resolve_secret_key(settings, PROJECT_ROOT)  # refuses a weak key
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]

@@ -6,6 +6,7 @@ PostgreSQL. Each pytest process gets its own PostgreSQL database (so parallel ru
 migrated once; tables are emptied after each test. SQLite copies a migrated template file.
 """
 import os
+import secrets
 import shutil
 import uuid
 from datetime import datetime
@@ -20,6 +21,8 @@ from accommnotify.extensions import db
 from accommnotify.timeutil import VN_TZ
 
 POSTGRES_URL = os.environ.get("ACCOMMNOTIFY_TEST_POSTGRES_URL")
+# A fresh random signing key per test session (the app refuses short or published keys).
+TEST_SECRET_KEY = secrets.token_urlsafe(32)
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
@@ -59,7 +62,7 @@ def clock(request):
 
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -120,7 +123,7 @@ def database_url(request, backend, tmp_path):
 
 
 def make_app(database_url, **overrides):
-    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY,
                 "RECEIVERS": "config/receivers.toml"}
     settings.update(overrides)
     return create_app(settings)
