@@ -4,6 +4,8 @@ One Flask-Login manager serves both; a user id is "<kind>:<id>" and each surface
 loader for its kind. Cookies are HttpOnly and SameSite=Lax, Secure when served over https; every
 form carries a CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
 """
+from urllib.parse import unquote, urlsplit
+
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -11,6 +13,28 @@ from flask_wtf.csrf import CSRFProtect
 login_manager = LoginManager()
 csrf = CSRFProtect()
 _LOADERS: dict = {}
+
+
+def safe_next(target, default: str, within: str = "/") -> str:
+    r"""`target` when it is a path of this site under `within`, else `default`: the one check for
+    every "come back to" parameter (`next`, `back`), so none is an open redirect.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/<TAB>/evil.com"
+    and "/\evil.com" mean "//evil.com": any white space, control character or backslash is refused
+    (also once percent-decoded), and so are a scheme, a host, and a path starting with two slashes."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2048:
+        return default
+    if any(ch.isspace() for ch in target) or target.startswith("//"):
+        return default
+    decoded = unquote(target)  # the same once more percent-decoded, as some proxies would see it
+    if decoded.startswith("//") or any(ch < " " or ch == "\x7f" or ch == "\\" for ch in target + decoded):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    if within != "/" and not (parts.path == within or parts.path.startswith(within.rstrip("/") + "/")):
+        return default
+    return target
 
 
 def register_user_loader(kind: str, loader) -> None:

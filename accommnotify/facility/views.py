@@ -18,6 +18,7 @@ from ..rules.issues import Issue
 from ..rules.messages import message
 from ..rules.scan import parse_scan
 from ..timeutil import VN_TZ, to_vn, utcnow
+from ..web_auth import safe_next
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -32,9 +33,7 @@ def lang() -> str:
 
 
 def _local_path(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(target, default)
 
 
 def login_required(view):

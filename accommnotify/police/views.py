@@ -24,6 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, queries, searches
 from .i18n import _, use_police_domain
+from ..web_auth import safe_next
 from .serialize import csv_bytes, vn_text
 
 bp = Blueprint("police", __name__, url_prefix="/police",
@@ -90,9 +91,7 @@ def scope_text(account) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/police") and not target.startswith("//"):
-        return target
-    return url_for("police.inbox")
+    return safe_next(target, url_for("police.inbox"), within="/police")
 
 
 # --- login ------------------------------------------------------------------------------------
