@@ -1,6 +1,7 @@
 """Failures of the intake service, each carrying stable codes and field paths (SPEC §5)."""
 from ..rules.issues import Issue
 from ..rules.messages import message
+from ..rules.text import clean_label
 
 
 class IntakeError(Exception):
@@ -37,8 +38,8 @@ def issues_from_marshmallow(messages, path: str = "") -> list[Issue]:
                 sub = path
             elif isinstance(key, int):
                 sub = f"{path}[{key}]"
-            else:
-                sub = f"{path}.{key}" if path else str(key)
+            else:  # a key may be anything the sender typed: never echo a NUL or a lone surrogate
+                sub = f"{path}.{clean_label(str(key))}" if path else clean_label(str(key))
             issues.extend(issues_from_marshmallow(value, sub))
     elif isinstance(messages, list):
         for item in messages:

@@ -4,9 +4,10 @@ Marshmallow checks the shape and the OpenAPI document is generated from these sa
 domain rules of SPEC §3 live in `accommnotify.rules` and run on what these schemas load. Error
 messages here are stable codes, turned into field paths and vi/en text by `intake.errors`.
 """
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..timeutil import VN_TZ
+from ..rules.text import has_invalid_characters
 from .vocab import DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
 
 _FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
@@ -18,8 +19,14 @@ def _errors(**more):
     return {**_FIELD_ERRORS, **more}
 
 
+def printable_text(value: str) -> None:
+    """NUL bytes and lone surrogates are refused where they come in: no database stores them."""
+    if has_invalid_characters(value):
+        raise ValidationError("text.invalid_character")
+
+
 def text(max_length: int, *, required=False, allow_none=True, min_length=0, **kw):
-    validators = [validate.Length(max=max_length, error="too_long|max={max}")]
+    validators = [validate.Length(max=max_length, error="too_long|max={max}"), printable_text]
     if min_length:
         validators.insert(0, validate.Length(min=min_length, error="too_short|min={min}"))
     return fields.String(required=required, allow_none=allow_none and not required,

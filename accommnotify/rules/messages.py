@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Giá trị không đúng kiểu dữ liệu.",
         "en": "The value has the wrong type.",
     },
+    "text.invalid_character": {
+        "vi": "Giá trị chứa ký tự không hợp lệ (ký tự NUL hoặc mã UTF-16 lẻ).",
+        "en": "The value contains an invalid character (a NUL byte or a lone UTF-16 surrogate).",
+    },
     "unknown_field": {
         "vi": "Trường này không được hỗ trợ.",
         "en": "Unknown field.",

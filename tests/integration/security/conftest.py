@@ -4,6 +4,7 @@ import pytest
 
 from accommnotify.extensions import db
 from tests.conftest import make_app
+from tests.integration.facility.conftest import staff  # noqa: F401  (a logged-in facility user)
 from tests.integration.police.helpers import FAST_HASH, WARD_A, add_officer
 
 
