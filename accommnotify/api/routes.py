@@ -2,7 +2,7 @@
 from flask import Blueprint, g, jsonify, request
 
 from ..intake import changes, service
-from ..intake.errors import IntakeError, render_issues
+from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..intake.prepare import load
 from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
 from ..rules.issues import Issue
@@ -13,6 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.register(bp)
 openapi.register(bp)
 PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
+BULK_ERRORS = 2000  # errors listed in one bulk answer, over all its items
 _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
 
@@ -53,9 +54,12 @@ def create_stay():
 def create_stays_bulk():
     results = service.create_stays_bulk(g.facility, json_body())
     lang = problems.language()
+    budget = BULK_ERRORS  # errors listed in the whole answer; each invalid item lists at least one
     for result in results:
         if "issues" in result:
-            result["errors"] = render_issues(result.pop("issues"), lang)
+            rendered = render_capped(result.pop("issues"), lang, max(1, min(MAX_ERRORS, budget)))
+            budget -= len(rendered["errors"])
+            result.update(rendered)
     return jsonify(results=results)
 
 
