@@ -31,4 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
     for part in (ops, api, dispatch, police, facility):
         part.init_app(app)
+    proxies = int(settings.get("PROXY_COUNT") or 0)
+    if proxies > 0:  # trust exactly that many X-Forwarded-* hops, never what a client sends itself
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     return app

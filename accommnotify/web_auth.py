@@ -1,8 +1,9 @@
 """Sessions for the two kinds of people who log in to pages: police officers and facility staff.
 
 One Flask-Login manager serves both; a user id is "<kind>:<id>" and each surface registers the
-loader for its kind. Cookies are HttpOnly and SameSite=Lax, Secure when served over https; every
-form carries a CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
+loader for its kind. Cookies are HttpOnly and SameSite=Lax, and Secure as the setting
+`SESSION_COOKIE_SECURE` says (fixed at start, never switched per request); every form carries a
+CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
 """
 from urllib.parse import unquote, urlsplit
 
@@ -68,17 +69,10 @@ class PagesOnlySessionInterface(SecureCookieSessionInterface):
 
 def init_app(app):
     app.session_interface = PagesOnlySessionInterface()
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    # Flask's own defaults exist (SameSite None), so these are set, not setdefault'ed.
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+                      REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
     csrf.init_app(app)
-
-    @app.before_request
-    def _secure_cookies_over_https():
-        from flask import request
-        if request.is_secure:
-            app.config["SESSION_COOKIE_SECURE"] = True
-            app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -40,7 +40,7 @@ def server(sqlite_template, tmp_path):
     path = tmp_path / "facility.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
-    app = make_app(url)  # CSRF on
+    app = make_app(url, SESSION_COOKIE_SECURE=False)  # CSRF on; plain http
     from accommnotify.facility.accounts import create_user
     from accommnotify.intake.facilities import create_facility
     with app.app_context():
