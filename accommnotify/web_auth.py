@@ -38,6 +38,28 @@ def safe_next(target, default: str, within: str = "/") -> str:
     return target
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def invalid_input_field(form: bool = True) -> str | None:
+    """The name of the first part of this request (its path, a query or form field) that holds a NUL
+    byte or a lone surrogate, else None. Such text is refused at the door: PostgreSQL cannot store
+    or even compare it (a 500 before), and it has no business in a name, an id or a filter."""
+    from flask import request
+
+    from .rules.text import has_invalid_characters
+    if has_invalid_characters(request.path):
+        return "path"
+    sources = [request.args]
+    if form and request.mimetype in _FORM_TYPES:
+        sources.append(request.form)
+    for source in sources:
+        for key, value in source.items(multi=True):
+            if has_invalid_characters(key) or has_invalid_characters(value):
+                return key if not has_invalid_characters(key) else "?"
+    return None
+
+
 def register_user_loader(kind: str, loader) -> None:
     """`loader(id_str)` returns the user or None; the user's get_id() must return f"{kind}:{id}"."""
     _LOADERS[kind] = loader

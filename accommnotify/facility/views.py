@@ -17,8 +17,9 @@ from ..models.facility_users import FacilityUser
 from ..rules.issues import Issue
 from ..rules.messages import message
 from ..rules.scan import parse_scan
+from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, to_vn, utcnow
-from ..web_auth import safe_next
+from ..web_auth import invalid_input_field, safe_next
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -46,6 +47,17 @@ def login_required(view):
         g.facility = facility_of(user)
         return view(*args, **kwargs)
     return wrapper
+
+
+# Their fields go to the intake service, which names the field beside it (text.invalid_character).
+_FORMS_CHECKED_BY_THE_SERVICE = {"facility.create_stay", "facility.correct_stay"}
+
+
+@bp.before_request
+def _refuse_invalid_characters():
+    field = invalid_input_field(form=request.endpoint not in _FORMS_CHECKED_BY_THE_SERVICE)
+    if field is not None:
+        abort(400, description=f"text.invalid_character: {field}")
 
 
 @bp.after_request
@@ -226,6 +238,9 @@ def scan():
     """JSON for form.js: the same parser as the no-JS "Fill from scan" button."""
     body = request.get_json(silent=True) or {}
     text = body.get("text") if isinstance(body.get("text"), str) else ""
+    if has_invalid_characters(text):
+        return jsonify(ok=False, code="text.invalid_character",
+                       message=message("text.invalid_character", lang())), 422
     result = parse_scan(text[:2000])
     if result.issues or not result.fields:
         code = result.issues[0].code if result.issues else "scan.malformed"
@@ -382,6 +397,7 @@ _NOT_A_LIST = {
     "unreadable": lambda: _("This file cannot be read as a CSV or Excel (.xlsx) file."),
     "encoding": lambda: _("This CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\"."),
     "empty": lambda: _("The file has the guest-list columns but no guests."),
+    "cell_too_large": lambda: _("A cell of this file is too large to be a guest's detail (over 128 KB)."),
     "too_many_rows": lambda: _("The file has too many rows (at most %(max)s guests per file).",
                                max=importer.MAX_ROWS),
 }

@@ -4,6 +4,8 @@ Marshmallow checks the shape and the OpenAPI document is generated from these sa
 domain rules of SPEC §3 live in `accommnotify.rules` and run on what these schemas load. Error
 messages here are stable codes, turned into field paths and vi/en text by `intake.errors`.
 """
+from datetime import timezone
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..timeutil import VN_TZ
@@ -45,10 +47,19 @@ def date(*, required=False, **kw):
                        error_messages=_errors(invalid="format"), **kw)
 
 
+def representable(value) -> None:
+    """A datetime that UTC and Vietnam time can hold: 0001-01-01T00:00+14:00 is a year before year 1
+    in UTC, and converting it raised OverflowError (a 500)."""
+    try:
+        value.astimezone(timezone.utc).astimezone(VN_TZ)
+    except (OverflowError, ValueError):
+        raise ValidationError("out_of_range")
+
+
 def moment(*, required=False, **kw):
     """A datetime; a value without an offset means Vietnam local time."""
     return fields.AwareDateTime(default_timezone=VN_TZ, required=required, allow_none=not required,
-                                error_messages=_errors(invalid="format"), **kw)
+                                validate=representable, error_messages=_errors(invalid="format"), **kw)
 
 
 MAX_BULK = 500           # stays in one POST /stays/bulk

@@ -24,7 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, queries, searches
 from .i18n import _, use_police_domain
-from ..web_auth import safe_next
+from ..web_auth import invalid_input_field, safe_next
 from .serialize import csv_bytes, vn_text
 
 bp = Blueprint("police", __name__, url_prefix="/police",
@@ -47,6 +47,9 @@ def officer() -> Officer:
 @bp.before_request
 def _require_officer():
     use_police_domain()
+    field = invalid_input_field()
+    if field is not None:
+        abort(400, description=f"text.invalid_character: {field}")
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     user = current_user._get_current_object() if current_user else None

@@ -22,6 +22,16 @@ def papp(database_url):
 
 
 @pytest.fixture
+def police_token(papp):
+    from accommnotify.models.police import Officer
+    from accommnotify.police.accounts import create_token
+    with papp.app_context():
+        token = create_token(db.session.query(Officer).filter_by(username="an.officer").one())
+        db.session.remove()
+    return token
+
+
+@pytest.fixture
 def officer_client(papp):
     from tests.integration.police.helpers import login
     client = papp.test_client()

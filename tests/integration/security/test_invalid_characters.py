@@ -102,3 +102,18 @@ def test_import_marks_the_cell(staff):
     page = upload(staff, csv_bytes(rows), "khach.csv").get_data(as_text=True)
     assert "ký tự không hợp lệ" in page
     assert "1 dòng có lỗi" in page
+
+
+def test_the_correction_form_shows_the_error_beside_the_field(app, staff):
+    staff.post("/facility/stays/new", family_form())
+    from accommnotify.models import Stay
+    with app.app_context():
+        stay_id = db.session.query(Stay.id).scalar()
+        db.session.remove()
+    page = staff.get(f"/facility/stays/{stay_id}/correct").get_data(as_text=True)
+    import re
+    form = {name: value for name, value in re.findall(r'name="([a-z0-9_-]+)"[^>]*value="([^"]*)"', page)}
+    form.update({"room": "2\x0003", "action": "submit"})
+    response = staff.post(f"/facility/stays/{stay_id}/correct", form)
+    assert response.status_code == 422
+    assert "ký tự không hợp lệ" in error_of(response.get_data(as_text=True), "room")
