@@ -38,6 +38,19 @@ def safe_next(target, default: str, within: str = "/") -> str:
     return target
 
 
+# The pages are server-rendered with no inline script or style (facility/form.js and the CSS are
+# files of this site), so the policy allows only this site; forms post only here; no framing.
+PAGES_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+             "form-action 'self'; frame-ancestors 'none'")
+
+
+def personal_data_headers(response):
+    """Headers for every answer that may carry personal data (pages and JSON APIs)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -98,3 +111,12 @@ def init_app(app):
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
     csrf.init_app(app)
+
+    hsts = int(app.config.get("HSTS_SECONDS") or 0)
+    if hsts > 0:  # only behind https: browsers then refuse plain http for this host for that long
+        value = f"max-age={hsts}; includeSubDomains"
+
+        @app.after_request
+        def _hsts(response):
+            response.headers.setdefault("Strict-Transport-Security", value)
+            return response

@@ -7,6 +7,7 @@ from ..intake.prepare import load
 from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
 from ..rules.issues import Issue
 from . import openapi, problems
+from ..web_auth import personal_data_headers
 from .auth import require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -16,6 +17,12 @@ PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
 BULK_ERRORS = 2000  # errors listed in one bulk answer, over all its items
 _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
+
+
+@bp.after_request
+def _personal_data(response):
+    # Stays carry names and ID numbers: no cache keeps them, no browser sniffs them into a page.
+    return personal_data_headers(response)
 
 
 @bp.before_request

@@ -19,7 +19,7 @@ from ..rules.messages import message
 from ..rules.scan import parse_scan
 from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, to_vn, utcnow
-from ..web_auth import invalid_input_field, safe_next
+from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -67,8 +67,7 @@ def _headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
-                                                   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers["Content-Security-Policy"] = PAGES_CSP
     return response
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from . import audit, queries
 from .accounts import officer_for_token
+from ..web_auth import personal_data_headers
 from .serialize import to_json
 
 bp = Blueprint("police_read_api", __name__, url_prefix="/police/api/v1")
@@ -54,8 +55,7 @@ def _require_token():
 
 @bp.after_request
 def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return personal_data_headers(response)
 
 
 def encode_cursor(row) -> str:

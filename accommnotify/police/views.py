@@ -24,7 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, queries, searches
 from .i18n import _, use_police_domain
-from ..web_auth import invalid_input_field, safe_next
+from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
 from .serialize import csv_bytes, vn_text
 
 bp = Blueprint("police", __name__, url_prefix="/police",
@@ -68,6 +68,7 @@ def _no_store(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", PAGES_CSP)
     return response
 
 
