@@ -31,8 +31,27 @@ def create_app(overrides: dict | None = None) -> Flask:
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
     for part in (ops, api, dispatch, police, facility):
         part.init_app(app)
+    _check_receivers_file(app)
     proxies = int(settings.get("PROXY_COUNT") or 0)
     if proxies > 0:  # trust exactly that many X-Forwarded-* hops, never what a client sends itself
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     return app
+
+
+class StartupError(RuntimeError):
+    """The process must not start: the message says what to fix."""
+
+
+def _check_receivers_file(app: Flask) -> None:
+    """The receivers file is loaded and checked when any process starts (web worker, dispatcher,
+    command): a bad file stops it with every problem listed, instead of a 500 on each posted stay
+    while /readyz says ok."""
+    from .receivers.base import ReceiverConfigError
+    from .routing import receivers_config
+    try:
+        config = receivers_config(app)
+    except ReceiverConfigError as exc:
+        raise StartupError(f"cannot start (web server, dispatcher or command): {exc}") from None
+    for warning in config.warnings:
+        app.logger.warning("%s", warning)
