@@ -4,6 +4,7 @@ from flask import Flask
 from .database import configure_engine, engine_options
 from .extensions import db, migrate
 from .jsonio import OrjsonProvider
+from .secret_key import resolve as resolve_secret_key
 from .settings import PROJECT_ROOT, load_settings
 
 
@@ -13,7 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     settings = load_settings(overrides)
     app.config.update(settings)
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"]
+    app.config["SECRET_KEY"] = resolve_secret_key(settings, PROJECT_ROOT)  # refuses a weak key
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
@@ -30,4 +31,27 @@ def create_app(overrides: dict | None = None) -> Flask:
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
     for part in (ops, api, dispatch, police, facility):
         part.init_app(app)
+    _check_receivers_file(app)
+    proxies = int(settings.get("PROXY_COUNT") or 0)
+    if proxies > 0:  # trust exactly that many X-Forwarded-* hops, never what a client sends itself
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     return app
+
+
+class StartupError(RuntimeError):
+    """The process must not start: the message says what to fix."""
+
+
+def _check_receivers_file(app: Flask) -> None:
+    """The receivers file is loaded and checked when any process starts (web worker, dispatcher,
+    command): a bad file stops it with every problem listed, instead of a 500 on each posted stay
+    while /readyz says ok."""
+    from .receivers.base import ReceiverConfigError
+    from .routing import receivers_config
+    try:
+        config = receivers_config(app)
+    except ReceiverConfigError as exc:
+        raise StartupError(f"cannot start (web server, dispatcher or command): {exc}") from None
+    for warning in config.warnings:
+        app.logger.warning("%s", warning)

@@ -156,6 +156,8 @@ def engine_options(url: str) -> dict:
         if path and path != ":memory:":
             lock = _LOCKS.setdefault(path, _WriteLock(path))
             args["factory"] = _locking_connection_class(lock)
-        return {"connect_args": args}
+        return {"connect_args": args, "hide_parameters": True}
+    # hide_parameters (both databases): bound values (names, ID numbers) never reach a log, not
+    # even in the message of a failed statement.
     # No pool_pre_ping: configure_engine pings only connections that sat idle (IDLE_PING_SECONDS).
-    return {"pool_pre_ping": False, "pool_size": 5, "max_overflow": 5}
+    return {"pool_pre_ping": False, "pool_size": 5, "max_overflow": 5, "hide_parameters": True}

@@ -28,10 +28,8 @@ def select_locale() -> str:
 @bp.get("/lang/<code>")
 def switch_language(code):
     """Sets the language cookie and goes back where the person was (only to a local path)."""
-    target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target)
+    from .web_auth import safe_next
+    response = redirect(safe_next(request.args.get("next"), "/"))
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -43,7 +43,10 @@ class OrjsonProvider(DefaultJSONProvider):
         try:
             return orjson.loads(s)
         except orjson.JSONDecodeError:
-            return json.loads(s)
+            try:
+                return json.loads(s)
+            except RecursionError:  # nested deeper than the stack: not JSON we take (400, not 500)
+                raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
     def response(self, *args, **kwargs):
         indented = self.compact is False or (self.compact is None and self._app.debug)  # for people, in debug

@@ -1,9 +1,12 @@
 """Sessions for the two kinds of people who log in to pages: police officers and facility staff.
 
 One Flask-Login manager serves both; a user id is "<kind>:<id>" and each surface registers the
-loader for its kind. Cookies are HttpOnly and SameSite=Lax, Secure when served over https; every
-form carries a CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
+loader for its kind. Cookies are HttpOnly and SameSite=Lax, and Secure as the setting
+`SESSION_COOKIE_SECURE` says (fixed at start, never switched per request); every form carries a
+CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
 """
+from urllib.parse import unquote, urlsplit
+
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -11,6 +14,63 @@ from flask_wtf.csrf import CSRFProtect
 login_manager = LoginManager()
 csrf = CSRFProtect()
 _LOADERS: dict = {}
+
+
+def safe_next(target, default: str, within: str = "/") -> str:
+    r"""`target` when it is a path of this site under `within`, else `default`: the one check for
+    every "come back to" parameter (`next`, `back`), so none is an open redirect.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/<TAB>/evil.com"
+    and "/\evil.com" mean "//evil.com": any white space, control character or backslash is refused
+    (also once percent-decoded), and so are a scheme, a host, and a path starting with two slashes."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2048:
+        return default
+    if any(ch.isspace() for ch in target) or target.startswith("//"):
+        return default
+    decoded = unquote(target)  # the same once more percent-decoded, as some proxies would see it
+    if decoded.startswith("//") or any(ch < " " or ch == "\x7f" or ch == "\\" for ch in target + decoded):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    if within != "/" and not (parts.path == within or parts.path.startswith(within.rstrip("/") + "/")):
+        return default
+    return target
+
+
+# The pages are server-rendered with no inline script or style (facility/form.js and the CSS are
+# files of this site), so the policy allows only this site; forms post only here; no framing.
+PAGES_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+             "form-action 'self'; frame-ancestors 'none'")
+
+
+def personal_data_headers(response):
+    """Headers for every answer that may carry personal data (pages and JSON APIs)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def invalid_input_field(form: bool = True) -> str | None:
+    """The name of the first part of this request (its path, a query or form field) that holds a NUL
+    byte or a lone surrogate, else None. Such text is refused at the door: PostgreSQL cannot store
+    or even compare it (a 500 before), and it has no business in a name, an id or a filter."""
+    from flask import request
+
+    from .rules.text import has_invalid_characters
+    if has_invalid_characters(request.path):
+        return "path"
+    sources = [request.args]
+    if form and request.mimetype in _FORM_TYPES:
+        sources.append(request.form)
+    for source in sources:
+        for key, value in source.items(multi=True):
+            if has_invalid_characters(key) or has_invalid_characters(value):
+                return key if not has_invalid_characters(key) else "?"
+    return None
 
 
 def register_user_loader(kind: str, loader) -> None:
@@ -44,17 +104,19 @@ class PagesOnlySessionInterface(SecureCookieSessionInterface):
 
 def init_app(app):
     app.session_interface = PagesOnlySessionInterface()
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    # Flask's own defaults exist (SameSite None), so these are set, not setdefault'ed.
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+                      REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    @app.before_request
-    def _secure_cookies_over_https():
-        from flask import request
-        if request.is_secure:
-            app.config["SESSION_COOKIE_SECURE"] = True
-            app.config["REMEMBER_COOKIE_SECURE"] = True
+    hsts = int(app.config.get("HSTS_SECONDS") or 0)
+    if hsts > 0:  # only behind https: browsers then refuse plain http for this host for that long
+        value = f"max-age={hsts}; includeSubDomains"
+
+        @app.after_request
+        def _hsts(response):
+            response.headers.setdefault("Strict-Transport-Security", value)
+            return response

@@ -6,6 +6,7 @@ PostgreSQL. Each pytest process gets its own PostgreSQL database (so parallel ru
 migrated once; tables are emptied after each test. SQLite copies a migrated template file.
 """
 import os
+import secrets
 import shutil
 import uuid
 from datetime import datetime
@@ -28,6 +29,8 @@ POSTGRES = pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.ski
 BACKENDS = ["sqlite", POSTGRES]
 # For a test that only makes sense on PostgreSQL: @postgres_only
 postgres_only = pytest.mark.parametrize("backend", [POSTGRES])
+# A fresh random signing key per test session (the app refuses short or published keys).
+TEST_SECRET_KEY = secrets.token_urlsafe(32)
 
 
 # -- the clock ---------------------------------------------------------------------------------
@@ -66,7 +69,7 @@ def clock(request):
 
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -144,7 +147,7 @@ class OwnContextClient(FlaskClient):
 
 
 def make_app(database_url, **overrides):
-    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY,
                 "RECEIVERS": "config/receivers.toml"}
     settings.update(overrides)
     application = create_app(settings)

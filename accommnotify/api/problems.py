@@ -1,7 +1,7 @@
 """RFC 9457 problem details for every error of the facility API."""
 from flask import current_app, jsonify, request
 
-from ..intake.errors import IntakeError, render_issues
+from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..rules.messages import pick_language
 
 PROBLEM_TYPE = "/api/v1/problems#"
@@ -17,7 +17,9 @@ def language() -> str:
 def problem(status: int, detail: str, issues=(), slug: str | None = None, headers=None):
     body = {"type": PROBLEM_TYPE + (slug or TITLES.get(status, "error").lower().replace(" ", "-")),
             "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-            "errors": render_issues(list(issues), language())}
+            **render_capped(list(issues), language())}
+    if "errors_omitted" in body:
+        body["detail"] += f" (The first {MAX_ERRORS} errors are listed; {body['errors_omitted']} more were found.)"
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"

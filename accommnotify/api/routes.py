@@ -2,19 +2,27 @@
 from flask import Blueprint, g, jsonify, request
 
 from ..intake import changes, service
-from ..intake.errors import IntakeError, render_issues
+from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..intake.prepare import load
 from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
 from ..rules.issues import Issue
 from . import openapi, problems
+from ..web_auth import personal_data_headers
 from .auth import require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.register(bp)
 openapi.register(bp)
 PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
+BULK_ERRORS = 2000  # errors listed in one bulk answer, over all its items
 _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
+
+
+@bp.after_request
+def _personal_data(response):
+    # Stays carry names and ID numbers: no cache keeps them, no browser sniffs them into a page.
+    return personal_data_headers(response)
 
 
 @bp.before_request
@@ -53,9 +61,12 @@ def create_stay():
 def create_stays_bulk():
     results = service.create_stays_bulk(g.facility, json_body())
     lang = problems.language()
+    budget = BULK_ERRORS  # errors listed in the whole answer; each invalid item lists at least one
     for result in results:
         if "issues" in result:
-            result["errors"] = render_issues(result.pop("issues"), lang)
+            rendered = render_capped(result.pop("issues"), lang, max(1, min(MAX_ERRORS, budget)))
+            budget -= len(rendered["errors"])
+            result.update(rendered)
     return jsonify(results=results)
 
 

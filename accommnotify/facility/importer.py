@@ -165,7 +165,10 @@ def _read_csv(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error:  # a cell over csv.field_size_limit() (128 KB), or a broken quote
+        raise NotAGuestList("cell_too_large")
     if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
         raise NotAGuestList("too_many_rows")
     return rows

@@ -17,7 +17,9 @@ from ..models.facility_users import FacilityUser
 from ..rules.issues import Issue
 from ..rules.messages import message
 from ..rules.scan import parse_scan
+from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, to_vn, utcnow
+from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -32,9 +34,7 @@ def lang() -> str:
 
 
 def _local_path(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(target, default)
 
 
 def login_required(view):
@@ -49,6 +49,17 @@ def login_required(view):
     return wrapper
 
 
+# Their fields go to the intake service, which names the field beside it (text.invalid_character).
+_FORMS_CHECKED_BY_THE_SERVICE = {"facility.create_stay", "facility.correct_stay"}
+
+
+@bp.before_request
+def _refuse_invalid_characters():
+    field = invalid_input_field(form=request.endpoint not in _FORMS_CHECKED_BY_THE_SERVICE)
+    if field is not None:
+        abort(400, description=f"text.invalid_character: {field}")
+
+
 @bp.after_request
 def _headers(response):
     # Pages with personal data: never cached; no framing; scripts and styles only from this site.
@@ -56,8 +67,7 @@ def _headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
-                                                   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers["Content-Security-Policy"] = PAGES_CSP
     return response
 
 
@@ -227,6 +237,9 @@ def scan():
     """JSON for form.js: the same parser as the no-JS "Fill from scan" button."""
     body = request.get_json(silent=True) or {}
     text = body.get("text") if isinstance(body.get("text"), str) else ""
+    if has_invalid_characters(text):
+        return jsonify(ok=False, code="text.invalid_character",
+                       message=message("text.invalid_character", lang())), 422
     result = parse_scan(text[:2000])
     if result.issues or not result.fields:
         code = result.issues[0].code if result.issues else "scan.malformed"
@@ -383,6 +396,7 @@ _NOT_A_LIST = {
     "unreadable": lambda: _("This file cannot be read as a CSV or Excel (.xlsx) file."),
     "encoding": lambda: _("This CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\"."),
     "empty": lambda: _("The file has the guest-list columns but no guests."),
+    "cell_too_large": lambda: _("A cell of this file is too large to be a guest's detail (over 128 KB)."),
     "too_many_rows": lambda: _("The file has too many rows (at most %(max)s guests per file).",
                                max=importer.MAX_ROWS),
 }

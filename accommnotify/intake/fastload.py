@@ -89,12 +89,14 @@ def _compile_field(field: fields.Field, enclosing: frozenset):
                 return FALLBACK
             return value
         return nested
-    if type(field) is fields.List and type(field.inner) in (fields.String, fields.Nested):
+    if (type(field) is fields.List or getattr(type(field), "fastload_list", False)) \
+            and type(field.inner) in (fields.String, fields.Nested):
         convert_item = _compile_field(field.inner, enclosing)
         inner_pre_load = bool(field.inner.pre_load)
+        max_items = getattr(field, "max_items", None)
 
         def items(value, key, data):
-            if type(value) is not list:
+            if type(value) is not list or (max_items is not None and len(value) > max_items):
                 return FALLBACK
             out = []
             for item in value:

@@ -4,9 +4,13 @@ Marshmallow checks the shape and the OpenAPI document is generated from these sa
 domain rules of SPEC §3 live in `accommnotify.rules` and run on what these schemas load. Error
 messages here are stable codes, turned into field paths and vi/en text by `intake.errors`.
 """
-from marshmallow import RAISE, Schema, fields, validate
+from datetime import timezone
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..timeutil import VN_TZ
+from ..rules.stay import MAX_GUESTS
+from ..rules.text import has_invalid_characters
 from .vocab import DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
 
 _FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
@@ -18,8 +22,14 @@ def _errors(**more):
     return {**_FIELD_ERRORS, **more}
 
 
+def printable_text(value: str) -> None:
+    """NUL bytes and lone surrogates are refused where they come in: no database stores them."""
+    if has_invalid_characters(value):
+        raise ValidationError("text.invalid_character")
+
+
 def text(max_length: int, *, required=False, allow_none=True, min_length=0, **kw):
-    validators = [validate.Length(max=max_length, error="too_long|max={max}")]
+    validators = [validate.Length(max=max_length, error="too_long|max={max}"), printable_text]
     if min_length:
         validators.insert(0, validate.Length(min=min_length, error="too_short|min={min}"))
     return fields.String(required=required, allow_none=allow_none and not required,
@@ -37,10 +47,43 @@ def date(*, required=False, **kw):
                        error_messages=_errors(invalid="format"), **kw)
 
 
+def representable(value) -> None:
+    """A datetime that UTC and Vietnam time can hold: 0001-01-01T00:00+14:00 is a year before year 1
+    in UTC, and converting it raised OverflowError (a 500)."""
+    try:
+        value.astimezone(timezone.utc).astimezone(VN_TZ)
+    except (OverflowError, ValueError):
+        raise ValidationError("out_of_range")
+
+
 def moment(*, required=False, **kw):
     """A datetime; a value without an offset means Vietnam local time."""
     return fields.AwareDateTime(default_timezone=VN_TZ, required=required, allow_none=not required,
-                                error_messages=_errors(invalid="format"), **kw)
+                                validate=representable, error_messages=_errors(invalid="format"), **kw)
+
+
+MAX_BULK = 500           # stays in one POST /stays/bulk
+
+
+class BoundedList(fields.List):
+    """A list whose length is checked before its items: 400,000 bad items cost one error, not
+    400,000 (marshmallow checks every item first, then the list's validators)."""
+    fastload_list = True  # intake.fastload compiles it as a List, with the same bound
+
+    def __init__(self, inner, *, max_items: int, error: str = "too_long|max={max}", **kw):
+        self.too_many = error.format(max=max_items)
+        super().__init__(inner, validate=validate.Length(max=max_items, error=self.too_many), **kw)
+        self.max_items = max_items
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(self.too_many)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _guests(schema, **kw):
+    return BoundedList(fields.Nested(schema), max_items=MAX_GUESTS, error="guests.too_many|max={max}",
+                       error_messages=_errors(), **kw)
 
 
 class StrictSchema(Schema):
@@ -94,10 +137,6 @@ class GuestPatchSchema(GuestFields):
     id = text(32, metadata={"description": "Id of the guest to correct; omit to add a guest"})
 
 
-def _guest_list(schema):
-    return fields.List(fields.Nested(schema), error_messages=_errors())
-
-
 class StaySchema(StrictSchema):
     external_ref = text(100, required=True, min_length=1,
                         metadata={"description": "The facility's booking or admission number; the idempotency key"})
@@ -106,7 +145,7 @@ class StaySchema(StrictSchema):
     reason_note = text(500)
     arrived_at = moment(required=True)
     expected_departure = moment()
-    guests = fields.List(fields.Nested(GuestSchema), required=True, error_messages=_errors())
+    guests = _guests(GuestSchema, required=True)
 
 
 class StayPatchSchema(StrictSchema):
@@ -115,18 +154,18 @@ class StayPatchSchema(StrictSchema):
     reason_note = text(500)
     arrived_at = moment()
     expected_departure = moment()
-    guests = _guest_list(GuestPatchSchema)
+    guests = _guests(GuestPatchSchema)
 
 
 class BulkSchema(StrictSchema):
     # Items are loaded one by one by the service so one bad stay never sinks the others.
-    stays = fields.List(fields.Dict(), required=True, error_messages=_errors(),
+    stays = BoundedList(fields.Dict(), max_items=MAX_BULK, required=True, error_messages=_errors(),
                         metadata={"description": "Up to 500 stays, each as in POST /stays"})
 
 
 class DepartureSchema(StrictSchema):
     departed_at = moment(metadata={"description": "Defaults to now"})
-    guest_ids = fields.List(text(32, required=True), allow_none=True, error_messages=_errors(),
+    guest_ids = BoundedList(text(32, required=True), max_items=MAX_GUESTS, allow_none=True, error_messages=_errors(),
                             metadata={"description": "Only these guests leave; all when omitted"})
 
 
@@ -223,6 +262,7 @@ class BulkResultOut(Schema):
     status = fields.String(metadata={"enum": ["created", "duplicate", "invalid"]})
     stay = fields.Nested(StayOut, allow_none=True)
     errors = fields.List(fields.Nested(IssueOut))
+    errors_omitted = fields.Integer(metadata={"description": "Errors found but not listed (the list is capped)"})
 
 
 class BulkOut(Schema):
@@ -235,3 +275,4 @@ class ProblemOut(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(IssueOut))
+    errors_omitted = fields.Integer(metadata={"description": "Errors found but not listed (at most 100 are)"})

@@ -5,7 +5,9 @@ value is read from the database, so it is the same whichever worker answers.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+import hmac
+
+from flask import Blueprint, Response, current_app, request
 
 from ..database import read_only
 from ..extensions import db
@@ -83,6 +85,12 @@ def render() -> str:
 
 @bp.get("/metrics")
 def metrics():
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    if token:  # unset: open (the local demo); set: Prometheus sends `Authorization: Bearer <token>`
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return Response("metrics need 'Authorization: Bearer <ACCOMMNOTIFY_METRICS_TOKEN>'\n", 401,
+                            {"WWW-Authenticate": 'Bearer realm="accommnotify-metrics"'}, mimetype="text/plain")
     return Response(render(), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
 

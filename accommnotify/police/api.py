@@ -12,14 +12,18 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from . import audit, queries
 from .accounts import officer_for_token
+from ..web_auth import personal_data_headers
 from .serialize import to_json
 
 bp = Blueprint("police_read_api", __name__, url_prefix="/police/api/v1")
 MAX_LIMIT = 500
 
 
-def problem(status: int, title: str, detail: str, headers=None):
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+def problem(status: int, title: str, detail: str, headers=None, errors=None):
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
     response.status_code = status
     response.content_type = "application/problem+json"
     for k, v in (headers or {}).items():
@@ -29,6 +33,12 @@ def problem(status: int, title: str, detail: str, headers=None):
 
 @bp.before_request
 def _require_token():
+    from ..web_auth import invalid_input_field
+    field = invalid_input_field()
+    if field is not None:
+        return problem(400, "Bad Request", "A NUL byte or a lone surrogate is not accepted.",
+                       errors=[{"field": field, "code": "text.invalid_character",
+                                "message": "The value contains an invalid character."}])
     # Every route of this blueprint, so a new one cannot be forgotten (the search route once was).
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -44,8 +54,7 @@ def _require_token():
 
 @bp.after_request
 def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return personal_data_headers(response)
 
 
 def encode_cursor(row) -> str:
@@ -58,10 +67,10 @@ def decode_cursor(text: str):
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         at, last_id = json.loads(raw)
         at = datetime.fromisoformat(at)
-        if at.tzinfo is None or not isinstance(last_id, str):
+        if at.tzinfo is None or not isinstance(last_id, str) or not last_id.isprintable() or len(last_id) > 64:
             raise ValueError
         return at, last_id
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, RecursionError, json.JSONDecodeError):
         return None
 
 

@@ -24,6 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, queries, searches
 from .i18n import _, use_police_domain
+from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
 from .serialize import csv_bytes, vn_text
 
 bp = Blueprint("police", __name__, url_prefix="/police",
@@ -46,6 +47,9 @@ def officer() -> Officer:
 @bp.before_request
 def _require_officer():
     use_police_domain()
+    field = invalid_input_field()
+    if field is not None:
+        abort(400, description=f"text.invalid_character: {field}")
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     user = current_user._get_current_object() if current_user else None
@@ -64,6 +68,7 @@ def _no_store(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", PAGES_CSP)
     return response
 
 
@@ -90,9 +95,7 @@ def scope_text(account) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/police") and not target.startswith("//"):
-        return target
-    return url_for("police.inbox")
+    return safe_next(target, url_for("police.inbox"), within="/police")
 
 
 # --- login ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from .nationality import VIETNAM, is_known_nationality
 from .person_name import check_full_name
 
 MAX_AGE = 130
+EARLIEST_BIRTH = date(1900, 1, 1)  # ID numbers start with the births of 1900 (SPEC §3)
 
 SEXES = ("male", "female")
 DOCUMENT_TYPES = ("passport", "travel_document")
@@ -55,6 +56,8 @@ def check_guest(guest: dict, arrival_date: date, today: date) -> list[Issue]:
         issues.append(Issue("date_of_birth", "date_of_birth.in_future"))
     elif age_on(dob, today) > MAX_AGE:
         issues.append(Issue("date_of_birth", "date_of_birth.implausible", {"max": MAX_AGE}))
+    elif dob < EARLIEST_BIRTH:
+        issues.append(Issue("date_of_birth", "date_of_birth.too_early", {"min": EARLIEST_BIRTH.year}))
 
     sex = get("sex")
     if not sex:

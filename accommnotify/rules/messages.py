@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Giá trị không đúng kiểu dữ liệu.",
         "en": "The value has the wrong type.",
     },
+    "text.invalid_character": {
+        "vi": "Giá trị chứa ký tự không hợp lệ (ký tự NUL hoặc mã UTF-16 lẻ).",
+        "en": "The value contains an invalid character (a NUL byte or a lone UTF-16 surrogate).",
+    },
     "unknown_field": {
         "vi": "Trường này không được hỗ trợ.",
         "en": "Unknown field.",
@@ -104,6 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Ngày sinh không được ở tương lai.",
         "en": "The date of birth cannot be in the future.",
     },
+    "date_of_birth.too_early": {
+        "vi": "Ngày sinh không được trước năm {min}.",
+        "en": "The date of birth cannot be before the year {min}.",
+    },
     "date_of_birth.implausible": {
         "vi": "Ngày sinh không hợp lý (tuổi lớn hơn {max}).",
         "en": "The date of birth is implausible (age over {max}).",
@@ -159,6 +167,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The ward/commune does not belong to the given province.",
     },
     # --- stay ---
+    "stay.arrival_too_early": {
+        "vi": "Thời điểm đến không được trước năm {min}.",
+        "en": "The arrival cannot be before the year {min}.",
+    },
     "stay.arrival_in_future": {
         "vi": "Thời điểm đến không được muộn hơn hiện tại quá 10 phút.",
         "en": "The arrival time cannot be more than 10 minutes in the future.",
@@ -209,6 +221,8 @@ GENERIC: dict[str, str] = {"vi": "Giá trị không hợp lệ.", "en": "Invalid
 DEFAULT_PARAMS: dict[str, dict] = {
     "full_name.invalid": {"max": 100},
     "date_of_birth.implausible": {"max": 130},
+    "date_of_birth.too_early": {"min": 1900},
+    "stay.arrival_too_early": {"min": 2000},
     "stay.temporary_residence_required": {"days": 30},
     "guests.too_many": {"max": 200},
 }

@@ -10,6 +10,7 @@ from .issues import Issue, prefix
 from .nationality import VIETNAM
 
 MAX_GUESTS = 200
+EARLIEST_ARRIVAL = datetime(2000, 1, 1, tzinfo=VN_TZ)  # older arrivals are typing mistakes
 FUTURE_TOLERANCE = timedelta(minutes=10)
 LONG_STAY = timedelta(days=30)
 CHILD_AGE = 14  # under this age a citizen may come without a number ...
@@ -62,6 +63,8 @@ def check_stay(stay: dict, now: datetime) -> tuple[list[Issue], list[Issue]]:
         arrived_at = _vn(arrived_at)
         if arrived_at > now + FUTURE_TOLERANCE:
             errors.append(Issue("arrived_at", "stay.arrival_in_future"))
+        elif arrived_at < EARLIEST_ARRIVAL:
+            errors.append(Issue("arrived_at", "stay.arrival_too_early", {"min": EARLIEST_ARRIVAL.year}))
 
     departure = stay.get("expected_departure")
     if isinstance(departure, datetime) and arrived_at is not None:

@@ -13,6 +13,7 @@ import argparse
 import http.cookiejar
 import os
 import re
+import secrets
 import statistics
 import sys
 import tempfile
@@ -115,7 +116,7 @@ def main():
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-facility-")
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)})
     seed(app, args.stays, args.in_house)
 
     from werkzeug.serving import make_server

@@ -8,6 +8,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,7 @@ def main():
     if args.no_fastwrite:
         from accommnotify.intake import fastwrite
         fastwrite.supported = lambda connection: False
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)})
     with app.app_context():
         upgrade()
         fac = create_facility(code="BENCH", name="Khách sạn Bench", kind="tourist_accommodation",

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -86,7 +87,7 @@ def run_backend(backend: str, args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         url = prepare_database(backend, tmp)
-        env = {**os.environ, "ACCOMMNOTIFY_DATABASE_URL": url, "ACCOMMNOTIFY_SECRET_KEY": "bench",
+        env = {**os.environ, "ACCOMMNOTIFY_DATABASE_URL": url, "ACCOMMNOTIFY_SECRET_KEY": secrets.token_urlsafe(32),
                "BENCH_RUN": str(int(time.time()))}
         flask = [str(BIN / "flask"), "--app", "wsgi"]
         sh(flask + ["db", "upgrade"], env)

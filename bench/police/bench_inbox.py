@@ -19,6 +19,7 @@ import argparse
 import io
 import json
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -174,7 +175,7 @@ def main():
     else:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     try:
-        settings = {"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+        settings = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
                     "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024, "POLICE_ARGON2_PARALLELISM": 1}
         app = create_app(settings)
         with app.app_context():

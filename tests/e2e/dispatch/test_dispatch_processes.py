@@ -83,6 +83,6 @@ def test_a_bad_receivers_file_stops_dispatcher_run_at_start(tmp_path):
     result = subprocess.run([FLASK, "--app", "wsgi", "dispatcher", "run"], cwd=str(ROOT), env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
-    assert "cannot start the dispatcher" in result.stderr
+    assert "cannot start (web server, dispatcher or command)" in result.stderr
     assert "missing required option 'url'" in result.stderr
     assert "no route serves category 'foreigner'" in result.stderr

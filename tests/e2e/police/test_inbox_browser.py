@@ -32,7 +32,7 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 def server(sqlite_template, tmp_path):
     path = tmp_path / "browser.db"
     shutil.copy(sqlite_template, path)
-    app = make_app(f"sqlite:///{path}", **FAST_HASH)      # CSRF on
+    app = make_app(f"sqlite:///{path}", SESSION_COOKIE_SECURE=False, **FAST_HASH)  # CSRF on; plain http
     with app.app_context():
         now = utcnow()
         ids = {

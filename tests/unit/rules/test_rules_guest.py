@@ -82,7 +82,11 @@ def test_date_of_birth_rules():
     assert pairs(check_guest(citizen(date_of_birth=old, id_number=None), ARRIVAL, TODAY)) == [
         ("date_of_birth", "date_of_birth.implausible")
     ]
-    assert check_guest(citizen(date_of_birth=date(1896, 3, 10), id_number=None), ARRIVAL, TODAY) == []
+    # 130 years old, but born before 1900 (issue 10: births not before 1900)
+    assert pairs(check_guest(citizen(date_of_birth=date(1896, 3, 10), id_number=None), ARRIVAL, TODAY)) == [
+        ("date_of_birth", "date_of_birth.too_early")
+    ]
+    assert check_guest(citizen(date_of_birth=date(1900, 1, 1), id_number=None), ARRIVAL, TODAY) == []
     assert pairs(check_guest(citizen(date_of_birth=None, id_number=None), ARRIVAL, TODAY)) == [
         ("date_of_birth", "required")
     ]
