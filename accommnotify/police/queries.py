@@ -65,6 +65,9 @@ class Filters:
     q: str = ""
     s: str = ""          # the session handle that `q` came from (what links carry instead of the text)
     errors: list = field(default_factory=list)
+    # True when the dates are today's default, not the officer's: the form then shows empty date
+    # fields, so a search typed into it looks across all dates (a pre-filled today would narrow it).
+    dates_defaulted: bool = False
 
     @classmethod
     def from_args(cls, args, default_today: bool = True, *, q_from_args: bool = False) -> "Filters":
@@ -94,6 +97,7 @@ class Filters:
         # Today by default; a search looks across all dates unless dates are given.
         if default_today and not f.q and f.date_from is None and f.date_to is None:
             f.date_from = f.date_to = vn_today()
+            f.dates_defaulted = True
         return f
 
     def search_kind(self) -> str:
@@ -124,7 +128,7 @@ class Filters:
     def for_audit(self) -> dict:
         """What the audit log keeps of the filter: all of it, including the search text the
         officer typed (the point of an audit is to know who looked for whom)."""
-        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s")}
+        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s", "dates_defaulted")}
         for k in ("date_from", "date_to"):
             if k in data:
                 data[k] = data[k].isoformat()

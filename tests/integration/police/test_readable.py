@@ -1,0 +1,71 @@
+"""Issue 11 (police): what an officer reads — a search from the inbox form covers all dates, words
+instead of codes, one date format, an amendment's changes.
+
+Each request runs in its own app context; data is set up in short contexts of its own."""
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+
+from accommnotify.extensions import db
+from accommnotify.police.queries import vn_today
+from tests.conftest import make_app
+
+from .helpers import FAST_HASH, WARD_A, add_notification, add_officer, login, vn_midday
+
+
+@pytest.fixture
+def rapp(database_url):
+    application = make_app(database_url, WTF_CSRF_ENABLED=False, POLICE_FACILITY_CACHE_SECONDS=0, **FAST_HASH)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def setup(app, fn, *args, **kwargs):
+    with app.app_context():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def officer_client(rapp):
+    setup(rapp, add_officer, "o", f"ward:{WARD_A}", role="supervisor")
+    client = rapp.test_client()
+    assert login(client, "o").status_code == 302
+    return client
+
+
+def form_values(html: str, action: str) -> dict:
+    """What a browser would submit from the form posting to `action` (text/date inputs as shown)."""
+    form = re.search(r'<form[^>]*action="%s"[^>]*>(.*?)</form>' % re.escape(action), html, re.S).group(1)
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or re.search(r'type="(checkbox|hidden)"', tag):
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        values[name.group(1)] = unescape(value.group(1)) if value else ""
+    return values
+
+
+def test_a_search_typed_into_the_inbox_form_covers_all_dates(rapp, officer_client):
+    setup(rapp, add_notification, full_name="Nguyễn Văn Đức")
+    setup(rapp, add_notification, full_name="Trần Thị Lan", received_at=vn_midday(vn_today() - timedelta(days=8)))
+    page = officer_client.get("/police/").get_data(as_text=True)
+    assert "Nguyễn Văn Đức" in page and "Trần Thị Lan" not in page       # browsing: today
+    values = form_values(page, "/police/search")
+    assert values["date_from"] == "" and values["date_to"] == ""        # not pre-filled with today
+    values["q"] = "tran thi lan"
+    found = officer_client.post("/police/search", data=values, follow_redirects=True).get_data(as_text=True)
+    assert "Trần Thị Lan" in found
+    # dates the officer gives are kept in the form and narrow the search
+    day = (vn_today() - timedelta(days=1)).isoformat()
+    narrowed = officer_client.post("/police/search", data=values | {"date_from": day, "date_to": day},
+                                   follow_redirects=True).get_data(as_text=True)
+    assert "Trần Thị Lan" not in narrowed
+    assert form_values(narrowed, "/police/search")["date_from"] == day
