@@ -17,7 +17,7 @@ from ..models.facility_users import FacilityUser
 from ..rules.issues import Issue
 from ..rules.messages import message
 from ..rules.scan import parse_scan
-from ..timeutil import VN_TZ, to_vn, utcnow
+from ..timeutil import VN_TZ, utcnow
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -59,23 +59,6 @@ def _headers(response):
     response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
                                                    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
     return response
-
-
-@bp.app_template_global("fmt_time")
-def fmt_time(value) -> str:
-    """An ISO datetime (+07:00) or datetime as people read it in Vietnam: 27/11/2026 14:05."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return to_vn(value).strftime("%d/%m/%Y %H:%M")
-
-
-@bp.app_template_global("fmt_date")
-def fmt_date(value) -> str:
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) else value.strftime("%d/%m/%Y")
 
 
 @bp.app_template_global("issue_text")

@@ -24,7 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, queries, searches
 from .i18n import _, use_police_domain
-from .serialize import csv_bytes, vn_text
+from .serialize import csv_bytes
 
 bp = Blueprint("police", __name__, url_prefix="/police",
                template_folder=None,
@@ -70,11 +70,6 @@ def _no_store(response):
 @bp.errorhandler(404)
 def _not_found(_error):
     return render_template("police/not_found.html"), 404
-
-
-@bp.app_template_filter("police_vn")
-def _vn_filter(value):
-    return vn_text(value)
 
 
 @bp.context_processor

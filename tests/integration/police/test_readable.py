@@ -69,3 +69,41 @@ def test_a_search_typed_into_the_inbox_form_covers_all_dates(rapp, officer_clien
                                    follow_redirects=True).get_data(as_text=True)
     assert "Trần Thị Lan" not in narrowed
     assert form_values(narrowed, "/police/search")["date_from"] == day
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def visible(html: str) -> str:
+    """The page's text without tags (date inputs keep ISO values, as HTML requires)."""
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_police_pages_show_dates_as_dd_mm_yyyy(rapp, officer_client):
+    from datetime import date
+    from accommnotify.timeutil import VN_TZ, utcnow
+    nid = setup(rapp, add_notification, full_name="Nguyễn Văn Đức", late=True, document_number="B1234567",
+                visa_kind="e_visa", visa_number="EV1", visa_valid_until=date(2027, 1, 31), entry_date=date(2026, 11, 20))
+    received = utcnow().astimezone(VN_TZ)
+    stamp = received.strftime("%d/%m/%Y")
+    for path in ("/police/", f"/police/n/{nid}", "/police/compliance/late", "/police/compliance/silent?days=1"):
+        text = visible(officer_client.get(path).get_data(as_text=True))
+        assert not ISO_DATE.search(text), (path, ISO_DATE.search(text))
+    detail = visible(officer_client.get(f"/police/n/{nid}").get_data(as_text=True))
+    assert "02/01/1990" in detail                      # date of birth
+    assert "31/01/2027" in detail and "20/11/2026" in detail
+    assert re.search(re.escape(stamp) + r" \d{2}:\d{2}", detail)
+    inbox = visible(officer_client.get("/police/").get_data(as_text=True))
+    assert stamp in inbox
+    audit = visible(officer_client.get("/police/audit").get_data(as_text=True))
+    assert re.search(re.escape(stamp) + r" \d{2}:\d{2}", audit)      # when
+
+
+def test_facility_and_police_pages_share_one_date_helper(rapp):
+    from accommnotify import timeutil
+    env = rapp.jinja_env
+    assert env.globals["fmt_time"] is timeutil.fmt_time and env.filters["fmt_time"] is timeutil.fmt_time
+    assert env.globals["fmt_date"] is timeutil.fmt_date
+    assert timeutil.fmt_time("2026-11-27T21:34:00+07:00") == "27/11/2026 21:34"
+    assert timeutil.fmt_time("2026-11-27T14:34:00+00:00") == "27/11/2026 21:34"
+    assert timeutil.fmt_date("1990-06-17") == "17/06/1990"
