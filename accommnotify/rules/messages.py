@@ -150,6 +150,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Mã xã, phường không có trong danh mục hành chính hiện hành (từ 01/07/2025).",
         "en": "Unknown ward/commune code on the current administrative map (since 1 July 2025).",
     },
+    "ward.pre_2025": {
+        "vi": "Mã xã, phường này không có trong danh mục hành chính từ 01/07/2025; có lẽ là mã cũ "
+        "(trước khi sắp xếp, sáp nhập). Hãy dùng mã của xã, phường mới.",
+        "en": "This ward/commune code is not on the administrative map in force since 1 July 2025; it "
+        "looks like an old (pre-2025) code from before the mergers. Use the code of the new ward.",
+    },
+    "ward.replaced": {
+        "vi": "Đây là mã xã, phường cũ (trước 01/07/2025); nay thuộc: {replaced_by}.",
+        "en": "This is an old (pre-2025) ward/commune code; it is now part of: {replaced_by}.",
+    },
     "province.unknown": {
         "vi": "Mã tỉnh, thành phố không có trong danh mục hiện hành (34 tỉnh, thành phố).",
         "en": "Unknown province code on the current map (34 provinces).",
@@ -215,6 +225,10 @@ DEFAULT_PARAMS: dict[str, dict] = {
 
 #: Text used when a template's parameters are missing.
 FALLBACKS: dict[str, dict[str, str]] = {
+    "ward.replaced": {
+        "vi": "Đây là mã xã, phường cũ (trước 01/07/2025); hãy dùng mã của xã, phường mới.",
+        "en": "This is an old (pre-2025) ward/commune code; use the code of the new ward.",
+    },
     "too_long": {"vi": "Giá trị quá dài.", "en": "The value is too long."},
     "too_short": {"vi": "Giá trị quá ngắn.", "en": "The value is too short."},
     "out_of_range": {"vi": "Giá trị nằm ngoài phạm vi cho phép.", "en": "The value is out of range."},
