@@ -129,6 +129,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thị thực hoặc giấy tờ cư trú hết hạn trước ngày đến.",
         "en": "The visa or residence document expires before the arrival date.",
     },
+    "document.expired": {
+        "vi": "Hộ chiếu, giấy tờ (theo vùng MRZ) đã hết hạn trước ngày đến; đã nhận thông tin, "
+        "hãy kiểm tra lại giấy tờ của khách.",
+        "en": "The passport or travel document (by its MRZ) expired before the arrival date; "
+        "accepted, but check the guest's document.",
+    },
     "entry_date.after_arrival": {
         "vi": "Ngày nhập cảnh không được sau ngày đến cơ sở lưu trú.",
         "en": "The entry date cannot be after the arrival date.",
@@ -193,6 +199,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không tìm thấy mục này trong lượt lưu trú.",
         "en": "No such item in this stay.",
     },
+    "stay.arrival_long_ago": {
+        "vi": "Thời điểm đến cách đây hơn {days} ngày; đã nhận thông tin (thông báo sẽ bị đánh dấu "
+        "trễ hạn), hãy kiểm tra lại ngày đến.",
+        "en": "The arrival is more than {days} days ago; accepted (its notification will be marked "
+        "late), but check the arrival date.",
+    },
     "stay.temporary_residence_required": {
         "vi": "Thời gian lưu trú dự kiến từ {days} ngày trở lên: cần đăng ký tạm trú thay cho "
         "thông báo lưu trú.",
@@ -219,7 +231,14 @@ GENERIC: dict[str, str] = {"vi": "Giá trị không hợp lệ.", "en": "Invalid
 DEFAULT_PARAMS: dict[str, dict] = {
     "full_name.invalid": {"max": 100},
     "date_of_birth.implausible": {"max": 130},
+    "stay.arrival_long_ago": {
+        "vi": "Thời điểm đến cách đây hơn {days} ngày; đã nhận thông tin (thông báo sẽ bị đánh dấu "
+        "trễ hạn), hãy kiểm tra lại ngày đến.",
+        "en": "The arrival is more than {days} days ago; accepted (its notification will be marked "
+        "late), but check the arrival date.",
+    },
     "stay.temporary_residence_required": {"days": 30},
+    "stay.arrival_long_ago": {"days": 30},
     "guests.too_many": {"max": 200},
 }
 

@@ -17,6 +17,7 @@ from .nationality import VIETNAM
 from .person_name import normalize_full_name
 
 _QR_PARTS = 7
+LAISSEZ_PASSER = frozenset({"UNO", "UNA", "UNK", "EUE"})
 _DIGITS12 = re.compile(r"[0-9]{12}")
 _DDMMYYYY = re.compile(r"[0-9]{8}")
 _SEX = {"nam": "male", "nữ": "female", "nu": "female"}
@@ -82,7 +83,8 @@ def _parse_mrz(lines: tuple[str, str]) -> ScanResult:
     if data.nationality:
         fields["nationality"] = data.nationality
     fields["document"] = {
-        "type": "passport",
+        # the UN's and the EU's laissez-passer are travel documents, not passports
+        "type": "travel_document" if data.nationality in LAISSEZ_PASSER else "passport",
         "number": data.document_number,
         "mrz": "\n".join(lines),
     }
