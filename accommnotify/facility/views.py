@@ -215,7 +215,9 @@ def scan():
         code = result.issues[0].code if result.issues else "scan.malformed"
         return jsonify(ok=False, code=code, message=message(code, lang())), 422
     filled = forms.scan_to_form(result.fields)
-    return jsonify(ok=True, kind=result.kind, fields=filled, message=_("Filled from the scan. Check the details."))
+    review = [{"field": i.field, "code": i.code, "message": message(i.code, lang(), **i.params)} for i in result.review]
+    text = " ".join(r["message"] for r in review) or _("Filled from the scan. Check the details.")
+    return jsonify(ok=True, kind=result.kind, fields=filled, review=review, message=text)
 
 
 # ---- one stay, corrections ---------------------------------------------------------------------
