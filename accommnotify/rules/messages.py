@@ -222,11 +222,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The scan could not be read (incomplete or invalid ID-card QR code or passport MRZ); "
         "please scan again.",
     },
-    "scan.check": {
-        "vi": "Đã điền những gì đọc được từ mã quét; không đọc được {part}: hãy kiểm tra và nhập theo giấy tờ.",
-        "en": "Filled in what could be read from the scan; the {part} could not be read: check it against "
-        "the document and enter it.",
-    },
     "scan.birth_year_only": {
         "vi": "Đã điền những gì đọc được từ mã quét; mã QR chỉ có năm sinh: hãy nhập ngày sinh đầy đủ "
         "theo giấy tờ.",
@@ -268,10 +263,6 @@ FALLBACKS: dict[str, dict[str, str]] = {
         "vi": "Số kiểm tra của vùng MRZ không đúng; hãy quét hoặc nhập lại.",
         "en": "An MRZ check digit is wrong; scan or type it again.",
     },
-    "scan.check": {
-        "vi": "Đã điền những gì đọc được từ mã quét; hãy kiểm tra các trường còn trống.",
-        "en": "Filled in what could be read from the scan; check the fields left empty.",
-    },
     "mrz.mismatch": {
         "vi": "Vùng MRZ không khớp với thông tin đã khai.",
         "en": "The MRZ does not match the details given.",
@@ -287,7 +278,6 @@ PART_LABELS: dict[str, dict[str, str]] = {
     "personal_number": {"vi": "số cá nhân", "en": "personal number"},
     "composite": {"vi": "số kiểm tra tổng hợp", "en": "composite check digit"},
     "sex": {"vi": "giới tính", "en": "sex"},
-    "full_name": {"vi": "họ và tên", "en": "full name"},
     "nationality": {"vi": "quốc tịch", "en": "nationality"},
 }
 

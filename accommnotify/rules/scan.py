@@ -1,9 +1,8 @@
 """Parse what a USB scanner types into the facility form: a chip ID card QR or a passport MRZ.
 
 A malformed or cut-off scan fills nothing; an empty value is never put into ``fields`` (a scan
-must never overwrite a typed field with an empty value). A recognised ID-card QR whose name, birth
-date or sex cannot be read (a birth year alone, on older people's cards) fills the rest and lists
-those fields in ``review``.
+must never overwrite a typed field with an empty value). An ID-card QR with a birth year alone (older
+people's cards) fills the rest and lists the birth date in ``review``.
 """
 
 from __future__ import annotations
@@ -32,8 +31,8 @@ class ScanResult:
     kind: str | None  # "qr" | "mrz" | None
     fields: dict = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    #: What was filled only in part or could not be read although the scan was recognised: the
-    #: fields were filled where readable; these need a look (``scan.check``, ``scan.birth_year_only``).
+    #: Fields the scan could not fill although it was read (a birth year alone): the rest was
+    #: filled; these need a look (``scan.birth_year_only``).
     review: list[Issue] = field(default_factory=list)
 
 
@@ -65,34 +64,31 @@ def _qr_layout(parts: list[str]) -> list[str] | None:
 
 
 def _parse_qr(text: str) -> ScanResult:
-    """A chip ID card QR. The 12-digit ID and a readable issue date (the last field: the scan is
-    whole) are required, else nothing is filled; a name, birth date or sex that cannot be read is
-    left empty and marked for a look, the rest is filled."""
+    """A chip ID card QR. Everything must read (a misread scan is scanned again), except a birth date
+    given as a year only (older people's cards): the rest is filled and the birth date is marked
+    for a look (``scan.birth_year_only``)."""
     layout = _qr_layout([p.strip() for p in text.split("|")])
     if layout is None:
         return _malformed("qr")
     id_number, _old_cmnd, name, birth, sex, address, issued = layout
-    if not _DIGITS12.fullmatch(id_number) or _ddmmyyyy(issued) is None:
-        return _malformed("qr")
-    fields = {"id_number": id_number, "nationality": VIETNAM}
-    review: list[Issue] = []
-    full_name = normalize_full_name(name)
-    if full_name:
-        fields["full_name"] = full_name
-    else:
-        review.append(Issue("full_name", "scan.check", {"part": "full_name"}))
     dob = _ddmmyyyy(birth)
+    year_only = dob is None and _YEAR.fullmatch(birth) is not None
+    full_name = normalize_full_name(name)
+    sex_value = _SEX.get(sex.casefold())
+    if (
+        not _DIGITS12.fullmatch(id_number)
+        or not full_name
+        or (dob is None and not year_only)
+        or sex_value is None
+        or _ddmmyyyy(issued) is None
+    ):
+        return _malformed("qr")
+    fields = {"id_number": id_number, "full_name": full_name, "sex": sex_value, "nationality": VIETNAM}
+    review: list[Issue] = []
     if dob is not None:
         fields["date_of_birth"] = dob
-    elif _YEAR.fullmatch(birth):
-        review.append(Issue("date_of_birth", "scan.birth_year_only"))   # older people's cards
     else:
-        review.append(Issue("date_of_birth", "scan.check", {"part": "date_of_birth"}))
-    sex_value = _SEX.get(sex.casefold())
-    if sex_value is not None:
-        fields["sex"] = sex_value
-    else:
-        review.append(Issue("sex", "scan.check", {"part": "sex"}))
+        review.append(Issue("date_of_birth", "scan.birth_year_only"))
     address = " ".join(address.split())
     if address:
         fields["permanent_address"] = address
