@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models.police import Officer
 from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
-from . import audit, queries, searches
+from . import audit, labels, queries, searches
 from .i18n import _, use_police_domain
 from .serialize import csv_bytes
 
@@ -76,7 +76,7 @@ def _not_found(_error):
 def _helpers():
     from flask_babel import get_locale
     return {"ward_name": ward_name, "province_name": province_name, "scope_text": scope_text,
-            "get_locale": get_locale}
+            "get_locale": get_locale, **labels.HELPERS}
 
 
 def scope_text(account) -> str:

@@ -107,3 +107,54 @@ def test_facility_and_police_pages_share_one_date_helper(rapp):
     assert timeutil.fmt_time("2026-11-27T21:34:00+07:00") == "27/11/2026 21:34"
     assert timeutil.fmt_time("2026-11-27T14:34:00+00:00") == "27/11/2026 21:34"
     assert timeutil.fmt_date("1990-06-17") == "17/06/1990"
+
+
+def test_police_pages_read_in_words_not_codes(rapp, officer_client):
+    """Issue 11 item 2: reason, document and visa kinds, event, category, sex, nationality by name."""
+    from datetime import date
+    nid = setup(rapp, add_notification, full_name="Anna Eriksson", document_number="B1234567",
+                visa_kind="e_visa", visa_number="EV1", visa_valid_until=date(2027, 1, 31), event="amendment")
+    detail = " ".join(visible(officer_client.get(f"/police/n/{nid}").get_data(as_text=True)).split())
+    for word in ("Du lịch", "Hộ chiếu", "Thị thực điện tử", "Thụy Điển", "Giới tính Nam", "Sửa đổi", "Người nước ngoài"):
+        assert word in detail, word
+    for code in ("tourism", "passport", "e_visa", "SWE", "male", "amendment", "foreigner"):
+        assert not re.search(rf"\b{code}\b", detail), code
+    english = visible(officer_client.get(f"/police/n/{nid}?lang=en").get_data(as_text=True))
+    for word in ("Tourism", "Passport", "E-visa", "Sweden", "Male", "Amendment"):
+        assert word in english, word
+    inbox = visible(officer_client.get("/police/").get_data(as_text=True))
+    assert "Thụy Điển" in inbox and not re.search(r"\bSWE\b", inbox)
+
+
+def test_csv_keeps_each_code_and_adds_it_in_words(rapp, officer_client):
+    import csv
+    import io
+    setup(rapp, add_notification, full_name="Anna Eriksson", document_number="B1234567", visa_kind="visa_exempt")
+    r = officer_client.post("/police/export", data={}, headers={"Accept-Language": "en"})
+    rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    [row] = rows
+    assert (row["Reason"], row["Reason (in words)"]) == ("tourism", "Tourism")
+    assert (row["Nationality"], row["Nationality (in words)"]) == ("SWE", "Sweden")
+    assert (row["Event"], row["Event (in words)"]) == ("arrival", "Arrival")
+    assert (row["Category"], row["Category (in words)"]) == ("foreigner", "Foreigner")
+    assert (row["Sex"], row["Sex (in words)"]) == ("male", "Male")
+    assert (row["Document type"], row["Document type (in words)"]) == ("passport", "Passport")
+    assert (row["Visa"], row["Visa (in words)"]) == ("visa_exempt", "Visa exemption")
+    vi = officer_client.post("/police/export", data={})
+    header = next(csv.reader(io.StringIO(vi.data.decode("utf-8-sig"))))
+    assert "Quốc tịch (bằng chữ)" in header
+
+
+def test_audit_log_reads_as_sentences(rapp, officer_client):
+    setup(rapp, add_notification, full_name="Trần Thị Lan")
+    officer_client.get("/police/")
+    officer_client.post("/police/search", data={"q": "tran thi lan"}, follow_redirects=True)
+    page = officer_client.get("/police/audit").get_data(as_text=True)
+    text = visible(page)
+    assert "o tìm theo tên “tran thi lan”, 1 kết quả (mọi ngày)" in text
+    assert f"o xem hộp thư, 1 thông báo (nhận ngày {vn_today().strftime('%d/%m/%Y')})" in text
+    for raw in ("api_list", ">search<", ">list<", "web", "{", '"q"'):
+        assert raw not in page.split("<main", 1)[1].split("</form>", 1)[1], raw
+    assert "Tìm kiếm" in page                 # the action filter in words
+    english = visible(officer_client.get("/police/audit?lang=en").get_data(as_text=True))
+    assert "o searched by name “tran thi lan”, 1 result(s) (all dates)" in english
