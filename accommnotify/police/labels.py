@@ -12,7 +12,7 @@ import pycountry
 from babel import Locale
 from flask_babel import get_locale
 
-from ..timeutil import fmt_date
+from ..timeutil import fmt_date, fmt_time
 from .i18n import _
 
 
@@ -168,5 +168,42 @@ def audit_action_label(code) -> str:
     return _label(AUDIT_ACTIONS, code)
 
 
+# --- what an amendment changed ------------------------------------------------------------------
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+CHANGE_FIELDS = (
+    (N_("Full name"), "full_name", _text),
+    (N_("Date of birth"), "date_of_birth", fmt_date),
+    (N_("Sex"), "sex", sex_label),
+    (N_("Nationality"), "nationality", nationality_label),
+    (N_("ID number"), "id_number", _text),
+    (N_("Document type"), "document_type", document_label),
+    (N_("Document number"), "document_number", _text),
+    (N_("Visa"), "visa_kind", visa_label),
+    (N_("Visa number"), "visa_number", _text),
+    (N_("Visa valid until"), "visa_valid_until", fmt_date),
+    (N_("Entry date"), "entry_date", fmt_date),
+    (N_("Room"), "room", _text),
+    (N_("Arrived"), "arrived_at", fmt_time),
+    (N_("Expected departure"), "expected_departure", fmt_time),
+    (N_("Departed"), "departed_at", fmt_time),
+    (N_("Reason"), "reason", reason_label),
+)
+
+
+def amendment_changes(before, after) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each field that differs, as people read them."""
+    out = []
+    for label, attr, show in CHANGE_FIELDS:
+        old, new = getattr(before, attr), getattr(after, attr)
+        if old != new:
+            out.append((_(label), show(old), show(new)))
+    return out
+
+
 HELPERS = {f.__name__: f for f in (event_label, category_label, reason_label, sex_label, document_label,
-                                   visa_label, nationality_label, audit_sentence, audit_action_label)}
+                                   visa_label, nationality_label, audit_sentence, audit_action_label,
+                                   amendment_changes)}

@@ -52,6 +52,24 @@ def get_in_scope(officer, notification_id: str):
     return db.session.scalar(scoped(officer).where(N.id == notification_id))
 
 
+def amended_version(officer, row):
+    """What an amendment changed: the latest earlier amendment of the same arrival in scope, else the
+    arrival itself (`amends` names the arrival); None when it is not in this inbox. Two indexed
+    reads: the arrival by id, then that facility's rows received between the arrival and this one."""
+    if row.event != "amendment" or not row.amends:
+        return None
+    arrival = get_in_scope(officer, row.amends)
+    if arrival is None:
+        return None
+    earlier = db.session.scalar(
+        scoped(officer).where(N.facility_code == row.facility_code, N.received_at >= arrival.received_at,
+                              N.received_at <= row.received_at, N.amends == row.amends,
+                              N.event == "amendment", N.id != row.id,
+                              or_(N.received_at < row.received_at, N.id < row.id))
+        .order_by(N.received_at.desc(), N.id.desc()).limit(1))
+    return earlier or arrival
+
+
 @dataclass
 class Filters:
     """An inbox filter as the officer gave it (dates are Vietnam dates, inclusive)."""

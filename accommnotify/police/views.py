@@ -176,7 +176,8 @@ def detail(notification_id):
     row = queries.get_in_scope(me, notification_id)
     if row is None:
         abort(404)
-    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row),
+    before = queries.amended_version(me, row)
+    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row), before=before,
                            back=_safe_next(searches.last_inbox_view()))
     audit.record(me, "detail", row_count=1, record_id=row.id)
     return html

@@ -158,3 +158,41 @@ def test_audit_log_reads_as_sentences(rapp, officer_client):
     assert "Tìm kiếm" in page                 # the action filter in words
     english = visible(officer_client.get("/police/audit?lang=en").get_data(as_text=True))
     assert "o searched by name “tran thi lan”, 1 result(s) (all dates)" in english
+
+
+def test_an_amendment_shows_what_changed_before_and_after(rapp, officer_client):
+    """Issue 11 item 4: field by field, against the version it corrects (the arrival, then the
+    previous amendment)."""
+    from datetime import date
+    from accommnotify.timeutil import utcnow
+    now = utcnow()
+    arrival = setup(rapp, add_notification, full_name="Nguyen Van An", id_number="001090012345", room="101",
+                    received_at=now - timedelta(hours=3))
+    def amendment(amends, **fields):
+        from accommnotify.models.inbox import InboxNotification
+        nid = add_notification(id_number="001090012345", event="amendment", facility_code="F-" + WARD_A, **fields)
+        row = db.session.get(InboxNotification, nid)
+        row.amends = amends
+        original = db.session.get(InboxNotification, amends)
+        if original is not None:
+            row.arrived_at = original.arrived_at        # the same stay
+        row.reason = fields.get("room") == "204" and "business" or row.reason
+        db.session.commit()
+        return nid
+
+    first = setup(rapp, amendment, arrival, full_name="Nguyễn Văn An", room="203", received_at=now - timedelta(hours=2))
+    second = setup(rapp, amendment, arrival, full_name="Nguyễn Văn An", room="204", received_at=now - timedelta(hours=1))
+
+    def changes(nid):
+        html = officer_client.get(f"/police/n/{nid}").get_data(as_text=True)
+        table = re.search(r'<table class="list plain changes">(.*?)</table>', html, re.S)
+        rows = re.findall(r'<tr><th scope="row">(.*?)</th><td[^>]*><del>(.*?)</del></td><td[^>]*>→ <ins>(.*?)</ins></td></tr>',
+                          table.group(1) if table else "")
+        return [tuple(unescape(x) for x in row) for row in rows]
+
+    assert changes(first) == [("Họ và tên", "Nguyen Van An", "Nguyễn Văn An"), ("Phòng", "101", "203")]
+    assert changes(second) == [("Phòng", "203", "204"), ("Lý do lưu trú", "Du lịch", "Công tác")]
+    # an arrival shows no such section; an amendment whose arrival is not in this inbox says so
+    assert "Những gì đã thay đổi" not in officer_client.get(f"/police/n/{arrival}").get_data(as_text=True)
+    orphan = setup(rapp, amendment, "ntf_not_here", received_at=now)
+    assert "không có trong hộp thư này" in officer_client.get(f"/police/n/{orphan}").get_data(as_text=True)
