@@ -25,11 +25,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import api, dispatch, facility, i18n, ops, police, web_auth
+    from . import api, dispatch, facility, i18n, landing, ops, police, timeutil, web_auth
     i18n.init_app(app)
+    timeutil.init_app(app)        # fmt_time / fmt_date: one date format on every page
     web_auth.init_app(app)
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
-    for part in (ops, api, dispatch, police, facility):
+    for part in (ops, api, dispatch, police, facility, landing):
         part.init_app(app)
     _check_receivers_file(app)
     proxies = int(settings.get("PROXY_COUNT") or 0)

@@ -127,11 +127,14 @@ def scan_to_form(fields: dict) -> dict:
 
 
 def apply_scan(row: dict, text: str, lang: str) -> str | None:
-    """Fills `row` from a scan (the rules' parser); returns an error text and fills nothing if malformed."""
+    """Fills `row` from a scan (the rules' parser); returns an error text and fills nothing if malformed,
+    or fills what was read and returns what needs a look (a birth year alone, an unreadable field)."""
     result = parse_scan(text)
     if result.issues or not result.fields:
         code = result.issues[0].code if result.issues else "scan.malformed"
         return message(code, lang)
     row.update(scan_to_form(result.fields))
     row["scan"] = ""
+    if result.review:     # filled in part: say what needs a look (shown under the scan box)
+        return " ".join(message(i.code, lang, **i.params) for i in result.review)
     return None

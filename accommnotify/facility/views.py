@@ -18,7 +18,7 @@ from ..rules.issues import Issue
 from ..rules.messages import message
 from ..rules.scan import parse_scan
 from ..rules.text import has_invalid_characters
-from ..timeutil import VN_TZ, to_vn, utcnow
+from ..timeutil import VN_TZ, utcnow
 from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
@@ -69,23 +69,6 @@ def _headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = PAGES_CSP
     return response
-
-
-@bp.app_template_global("fmt_time")
-def fmt_time(value) -> str:
-    """An ISO datetime (+07:00) or datetime as people read it in Vietnam: 27/11/2026 14:05."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return to_vn(value).strftime("%d/%m/%Y %H:%M")
-
-
-@bp.app_template_global("fmt_date")
-def fmt_date(value) -> str:
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) else value.strftime("%d/%m/%Y")
 
 
 @bp.app_template_global("issue_text")
@@ -245,7 +228,9 @@ def scan():
         code = result.issues[0].code if result.issues else "scan.malformed"
         return jsonify(ok=False, code=code, message=message(code, lang())), 422
     filled = forms.scan_to_form(result.fields)
-    return jsonify(ok=True, kind=result.kind, fields=filled, message=_("Filled from the scan. Check the details."))
+    review = [{"field": i.field, "code": i.code, "message": message(i.code, lang(), **i.params)} for i in result.review]
+    text = " ".join(r["message"] for r in review) or _("Filled from the scan. Check the details.")
+    return jsonify(ok=True, kind=result.kind, fields=filled, review=review, message=text)
 
 
 # ---- one stay, corrections ---------------------------------------------------------------------

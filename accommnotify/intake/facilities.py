@@ -4,6 +4,7 @@ import re
 from ..extensions import db
 from ..models import Facility
 from ..rules.geography import check_location, ward_province
+from ..rules.messages import message
 from ..timeutil import utcnow
 from .vocab import FACILITY_CODE_PATTERN, FACILITY_KINDS
 
@@ -22,9 +23,12 @@ def create_facility(*, code: str, name: str, kind: str, ward_code: str, province
     if not (name or "").strip():
         problems.append("name is required")
     ward_code = str(ward_code).zfill(5)
-    province_code = str(province_code).zfill(2) if province_code else ward_province(ward_code)
-    for issue in check_location(ward_code, province_code or ""):
-        problems.append(f"{issue.field}: {issue.code}")
+    given_province = str(province_code).zfill(2) if province_code else None
+    # Not given: the ward's own province; an unknown ward then gets one error, not a second one
+    # about a province nobody gave.
+    for issue in check_location(ward_code, given_province):
+        problems.append(f"{issue.field}: {issue.code} ({message(issue.code, 'en', **issue.params)})")
+    province_code = given_province or ward_province(ward_code)
     if db.session.query(Facility.id).filter_by(code=code).first():
         problems.append(f"a facility with code {code} already exists")
     if problems:

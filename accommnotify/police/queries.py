@@ -52,6 +52,24 @@ def get_in_scope(officer, notification_id: str):
     return db.session.scalar(scoped(officer).where(N.id == notification_id))
 
 
+def amended_version(officer, row):
+    """What an amendment changed: the latest earlier amendment of the same arrival in scope, else the
+    arrival itself (`amends` names the arrival); None when it is not in this inbox. Two indexed
+    reads: the arrival by id, then that facility's rows received between the arrival and this one."""
+    if row.event != "amendment" or not row.amends:
+        return None
+    arrival = get_in_scope(officer, row.amends)
+    if arrival is None:
+        return None
+    earlier = db.session.scalar(
+        scoped(officer).where(N.facility_code == row.facility_code, N.received_at >= arrival.received_at,
+                              N.received_at <= row.received_at, N.amends == row.amends,
+                              N.event == "amendment", N.id != row.id,
+                              or_(N.received_at < row.received_at, N.id < row.id))
+        .order_by(N.received_at.desc(), N.id.desc()).limit(1))
+    return earlier or arrival
+
+
 @dataclass
 class Filters:
     """An inbox filter as the officer gave it (dates are Vietnam dates, inclusive)."""
@@ -65,6 +83,9 @@ class Filters:
     q: str = ""
     s: str = ""          # the session handle that `q` came from (what links carry instead of the text)
     errors: list = field(default_factory=list)
+    # True when the dates are today's default, not the officer's: the form then shows empty date
+    # fields, so a search typed into it looks across all dates (a pre-filled today would narrow it).
+    dates_defaulted: bool = False
 
     @classmethod
     def from_args(cls, args, default_today: bool = True, *, q_from_args: bool = False) -> "Filters":
@@ -94,6 +115,7 @@ class Filters:
         # Today by default; a search looks across all dates unless dates are given.
         if default_today and not f.q and f.date_from is None and f.date_to is None:
             f.date_from = f.date_to = vn_today()
+            f.dates_defaulted = True
         return f
 
     def search_kind(self) -> str:
@@ -124,7 +146,7 @@ class Filters:
     def for_audit(self) -> dict:
         """What the audit log keeps of the filter: all of it, including the search text the
         officer typed (the point of an audit is to know who looked for whom)."""
-        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s")}
+        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s", "dates_defaulted")}
         for k in ("date_from", "date_to"):
             if k in data:
                 data[k] = data[k].isoformat()

@@ -5,6 +5,7 @@ import re
 
 from ..rules.geography import ward_name
 from ..timeutil import to_vn, vn_iso
+from . import labels
 
 BOM = "\ufeff"
 _NUMBER_RE = re.compile(r"^-\d+([.,]\d+)?$")
@@ -56,12 +57,15 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-# (header msgid, value) — headers are translated at export time
+# (header msgid, value) — headers are translated at export time. Each coded column keeps its code
+# (for other software) and is followed by a column with the code in words, in the export's language.
 CSV_COLUMNS = (
     (N_("Notification id"), lambda r: r.id),
     (N_("Received"), lambda r: vn_text(r.received_at)),
     (N_("Event"), lambda r: r.event),
+    (N_("Event (in words)"), lambda r: labels.event_label(r.event)),
     (N_("Category"), lambda r: r.category),
+    (N_("Category (in words)"), lambda r: labels.category_label(r.category)),
     (N_("Late"), lambda r: bool(r.late)),
     (N_("Deadline"), lambda r: vn_text(r.deadline_at)),
     (N_("Facility code"), lambda r: r.facility_code),
@@ -73,14 +77,19 @@ CSV_COLUMNS = (
     (N_("Expected departure"), lambda r: vn_text(r.expected_departure)),
     (N_("Departed"), lambda r: vn_text(r.departed_at)),
     (N_("Reason"), lambda r: r.reason),
+    (N_("Reason (in words)"), lambda r: labels.reason_label(r.reason)),
     (N_("Full name"), lambda r: r.full_name),
     (N_("Date of birth"), lambda r: _d(r.date_of_birth)),
     (N_("Sex"), lambda r: r.sex),
+    (N_("Sex (in words)"), lambda r: labels.sex_label(r.sex)),
     (N_("Nationality"), lambda r: r.nationality),
+    (N_("Nationality (in words)"), lambda r: labels.nationality_label(r.nationality)),
     (N_("ID number"), lambda r: r.id_number),
     (N_("Document type"), lambda r: r.document_type),
+    (N_("Document type (in words)"), lambda r: labels.document_label(r.document_type)),
     (N_("Document number"), lambda r: r.document_number),
     (N_("Visa"), lambda r: r.visa_kind),
+    (N_("Visa (in words)"), lambda r: labels.visa_label(r.visa_kind)),
     (N_("Visa number"), lambda r: r.visa_number),
     (N_("Visa valid until"), lambda r: _d(r.visa_valid_until)),
     (N_("Entry date"), lambda r: _d(r.entry_date)),

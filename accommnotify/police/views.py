@@ -22,10 +22,10 @@ from ..extensions import db
 from ..models.police import Officer
 from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
-from . import audit, queries, searches
+from . import audit, labels, queries, searches
 from .i18n import _, use_police_domain
 from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
-from .serialize import csv_bytes, vn_text
+from .serialize import csv_bytes
 
 bp = Blueprint("police", __name__, url_prefix="/police",
                template_folder=None,
@@ -77,16 +77,11 @@ def _not_found(_error):
     return render_template("police/not_found.html"), 404
 
 
-@bp.app_template_filter("police_vn")
-def _vn_filter(value):
-    return vn_text(value)
-
-
 @bp.context_processor
 def _helpers():
     from flask_babel import get_locale
     return {"ward_name": ward_name, "province_name": province_name, "scope_text": scope_text,
-            "get_locale": get_locale}
+            "get_locale": get_locale, **labels.HELPERS}
 
 
 def scope_text(account) -> str:
@@ -184,7 +179,8 @@ def detail(notification_id):
     row = queries.get_in_scope(me, notification_id)
     if row is None:
         abort(404)
-    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row),
+    before = queries.amended_version(me, row)
+    html = render_template("police/detail.html", n=row, lateness=queries.lateness(row), before=before,
                            back=_safe_next(searches.last_inbox_view()))
     audit.record(me, "detail", row_count=1, record_id=row.id)
     return html

@@ -38,8 +38,9 @@ def _document_number_ok(value: object) -> bool:
     return isinstance(value, str) and DOCUMENT_NUMBER.fullmatch(value) is not None
 
 
-def check_guest(guest: dict, arrival_date: date, today: date) -> list[Issue]:
-    """Check one guest (already typed by the schema).
+def check_guest(guest: dict, arrival_date: date, today: date, warnings: list[Issue] | None = None) -> list[Issue]:
+    """Check one guest (already typed by the schema); returns the errors, and appends warnings
+    (accepted, shown to the facility: ``document.expired``) to ``warnings`` when given.
 
     Does not emit ``id_number.required``: that needs the whole stay (see ``stay.check_stay``).
     """
@@ -101,7 +102,8 @@ def check_guest(guest: dict, arrival_date: date, today: date) -> list[Issue]:
             issues.append(Issue("document.number", "document.format"))
         mrz = document.get("mrz")
         if mrz:
-            issues += check_mrz_against(mrz, number or "", dob, sex, nationality)
+            issues += check_mrz_against(mrz, number or "", dob, sex, nationality,
+                                        arrival_date=arrival_date, warnings=warnings)
 
     visa = get("visa")
     if not visa:

@@ -137,6 +137,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thị thực hoặc giấy tờ cư trú hết hạn trước ngày đến.",
         "en": "The visa or residence document expires before the arrival date.",
     },
+    "document.expired": {
+        "vi": "Hộ chiếu, giấy tờ (theo vùng MRZ) đã hết hạn trước ngày đến; đã nhận thông tin, "
+        "hãy kiểm tra lại giấy tờ của khách.",
+        "en": "The passport or travel document (by its MRZ) expired before the arrival date; "
+        "accepted, but check the guest's document.",
+    },
     "entry_date.after_arrival": {
         "vi": "Ngày nhập cảnh không được sau ngày đến cơ sở lưu trú.",
         "en": "The entry date cannot be after the arrival date.",
@@ -157,6 +163,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ward.unknown": {
         "vi": "Mã xã, phường không có trong danh mục hành chính hiện hành (từ 01/07/2025).",
         "en": "Unknown ward/commune code on the current administrative map (since 1 July 2025).",
+    },
+    "ward.pre_2025": {
+        "vi": "Mã xã, phường này không có trong danh mục hành chính từ 01/07/2025; có lẽ là mã cũ "
+        "(trước khi sắp xếp, sáp nhập). Hãy dùng mã của xã, phường mới.",
+        "en": "This ward/commune code is not on the administrative map in force since 1 July 2025; it "
+        "looks like an old (pre-2025) code from before the mergers. Use the code of the new ward.",
+    },
+    "ward.replaced": {
+        "vi": "Đây là mã xã, phường cũ (trước 01/07/2025); nay thuộc: {replaced_by}.",
+        "en": "This is an old (pre-2025) ward/commune code; it is now part of: {replaced_by}.",
     },
     "province.unknown": {
         "vi": "Mã tỉnh, thành phố không có trong danh mục hiện hành (34 tỉnh, thành phố).",
@@ -195,6 +211,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không tìm thấy mục này trong lượt lưu trú.",
         "en": "No such item in this stay.",
     },
+    "stay.arrival_long_ago": {
+        "vi": "Thời điểm đến cách đây hơn {days} ngày; đã nhận thông tin (thông báo sẽ bị đánh dấu "
+        "trễ hạn), hãy kiểm tra lại ngày đến.",
+        "en": "The arrival is more than {days} days ago; accepted (its notification will be marked "
+        "late), but check the arrival date.",
+    },
     "stay.temporary_residence_required": {
         "vi": "Thời gian lưu trú dự kiến từ {days} ngày trở lên: cần đăng ký tạm trú thay cho "
         "thông báo lưu trú.",
@@ -212,6 +234,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The scan could not be read (incomplete or invalid ID-card QR code or passport MRZ); "
         "please scan again.",
     },
+    "scan.birth_year_only": {
+        "vi": "Đã điền những gì đọc được từ mã quét; mã QR chỉ có năm sinh: hãy nhập ngày sinh đầy đủ "
+        "theo giấy tờ.",
+        "en": "Filled in what could be read from the scan; the QR code gives only the year of birth: enter "
+        "the full date of birth from the document.",
+    },
 }
 
 #: Used when a code has no entry.
@@ -224,11 +252,16 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "date_of_birth.too_early": {"min": 1900},
     "stay.arrival_too_early": {"min": 2000},
     "stay.temporary_residence_required": {"days": 30},
+    "stay.arrival_long_ago": {"days": 30},
     "guests.too_many": {"max": 200},
 }
 
 #: Text used when a template's parameters are missing.
 FALLBACKS: dict[str, dict[str, str]] = {
+    "ward.replaced": {
+        "vi": "Đây là mã xã, phường cũ (trước 01/07/2025); hãy dùng mã của xã, phường mới.",
+        "en": "This is an old (pre-2025) ward/commune code; use the code of the new ward.",
+    },
     "too_long": {"vi": "Giá trị quá dài.", "en": "The value is too long."},
     "too_short": {"vi": "Giá trị quá ngắn.", "en": "The value is too short."},
     "out_of_range": {"vi": "Giá trị nằm ngoài phạm vi cho phép.", "en": "The value is out of range."},

@@ -105,8 +105,10 @@ def parse_td3(
     if today is None:
         today = datetime.now(VN_TZ).date()
     birth = line2[13:19]
-    birth_date = _birth_date(birth, today)
     expiry = _ymd(line2[21:27], 2000)
+    # A person is born before their passport expires: born "250315" with a passport that expired in
+    # 2020 is 1925, not 2025.
+    birth_date = _birth_date(birth, min(today, expiry) if expiry is not None else today)
     if birth_date is None or expiry is None:
         return None, [Issue(field, "mrz.format")]
 
@@ -142,13 +144,16 @@ def parse_td3(
 
 
 def check_mrz_against(
-    mrz_text: str, number: str, date_of_birth: date, sex: str, nationality: str
+    mrz_text: str, number: str, date_of_birth: date, sex: str, nationality: str,
+    *, arrival_date: date | None = None, warnings: list[Issue] | None = None,
 ) -> list[Issue]:
     """Verify a TD3 MRZ and that it agrees with the typed fields (field ``document.mrz``).
 
     Codes: ``mrz.format``, ``mrz.check_digit``, ``mrz.mismatch`` (``params["part"]`` is one of
     ``document_number``, ``date_of_birth``, ``sex``, ``nationality``; never the values).
     An MRZ sex of '<' or 'X' (unspecified) is not compared.
+    A document that expired before ``arrival_date`` is accepted, with warning ``document.expired``
+    appended to ``warnings`` (the facility sees it; it is not the facility's to refuse).
     """
     lines = split_td3(mrz_text)
     if lines is None:
@@ -156,6 +161,8 @@ def check_mrz_against(
     data, issues = parse_td3(*lines, field=FIELD)
     if data is None:
         return issues
+    if warnings is not None and arrival_date is not None and data.expiry_date < arrival_date:
+        warnings.append(Issue(FIELD, "document.expired"))
     if not isinstance(number, str) or data.document_number != number.strip().upper():
         issues.append(Issue(FIELD, "mrz.mismatch", {"part": "document_number"}))
     if not isinstance(date_of_birth, date) or data.birth_yymmdd != date_of_birth.strftime("%y%m%d"):

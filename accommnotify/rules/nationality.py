@@ -9,8 +9,14 @@ VIETNAM = "VNM"
 #: ICAO 9303 codes for a stateless person (XXA), refugees (XXB, XXC) and unspecified (XXX).
 ICAO_SPECIAL = frozenset({"XXA", "XXB", "XXC", "XXX"})
 
+#: ICAO 9303 codes of issuers that are not ISO 3166 states, written in the nationality field of
+#: their travel documents: the United Nations (UNO), its specialised agencies (UNA), its
+#: administration in Kosovo (UNK), the Sovereign Military Order of Malta (XOM), the EU
+#: laissez-passer (EUE) and Kosovo (RKS).
+ICAO_ISSUERS = frozenset({"UNO", "UNA", "UNK", "XOM", "EUE", "RKS"})
+
 KNOWN_NATIONALITIES: frozenset[str] = (
-    frozenset(c.alpha_3 for c in pycountry.countries) | ICAO_SPECIAL
+    frozenset(c.alpha_3 for c in pycountry.countries) | ICAO_SPECIAL | ICAO_ISSUERS
 )
 
 #: MRZ nationality / issuing-state codes that are not ISO alpha-3 codes.

@@ -13,6 +13,7 @@ MAX_GUESTS = 200
 EARLIEST_ARRIVAL = datetime(2000, 1, 1, tzinfo=VN_TZ)  # older arrivals are typing mistakes
 FUTURE_TOLERANCE = timedelta(minutes=10)
 LONG_STAY = timedelta(days=30)
+LONG_AGO = timedelta(days=30)     # an arrival further back than this is accepted with a warning
 CHILD_AGE = 14  # under this age a citizen may come without a number ...
 ADULT_AGE = 18  # ... if a guest of at least this age in the same stay has one
 
@@ -65,6 +66,9 @@ def check_stay(stay: dict, now: datetime) -> tuple[list[Issue], list[Issue]]:
             errors.append(Issue("arrived_at", "stay.arrival_in_future"))
         elif arrived_at < EARLIEST_ARRIVAL:
             errors.append(Issue("arrived_at", "stay.arrival_too_early", {"min": EARLIEST_ARRIVAL.year}))
+        elif now - arrived_at > LONG_AGO:
+            # accepted (late data is better than none), but a typo in the year is likely: say so
+            warnings.append(Issue("arrived_at", "stay.arrival_long_ago", {"days": LONG_AGO.days}))
 
     departure = stay.get("expected_departure")
     if isinstance(departure, datetime) and arrived_at is not None:
@@ -88,7 +92,10 @@ def check_stay(stay: dict, now: datetime) -> tuple[list[Issue], list[Issue]]:
 
     missing: list[int] = []
     for i, guest in enumerate(guests):
-        errors += prefix(check_guest(guest, arrival_date, today), f"guests[{i}].")
+        guest_warnings: list[Issue] = []
+        errors += prefix(check_guest(guest, arrival_date, today, guest_warnings), f"guests[{i}].")
+        if guest_warnings:
+            warnings += prefix(guest_warnings, f"guests[{i}].")
         if guest.get("nationality") == VIETNAM and not (
             guest.get("id_number") or guest.get("passport_number")
         ):

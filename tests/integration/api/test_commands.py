@@ -41,3 +41,24 @@ def test_demo_is_repeatable_and_prints_a_working_key(runner, client):
         assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
     assert client.get("/api/v1/stays", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+
+def test_facility_create_with_a_pre_2025_ward_says_it_is_an_old_code(runner, app, monkeypatch):
+    """Issue 11 item 17: one error saying the code is an old one (none about a province nobody gave),
+    and the 2025 ward that replaced it where the data knows."""
+    args = ["facility", "create", "--code", "KS-CU", "--name", "Khách sạn", "--kind", "other", "--ward", "26734"]
+    old = runner.invoke(args=args)
+    assert old.exit_code != 0
+    assert "ward.pre_2025" in old.output and "old (pre-2025) code" in old.output
+    assert "province" not in old.output.replace("provinces", "")
+    # where vietnam-provinces has its conversion table (its releases for Python >= 3.12), the new ward is named
+    from types import SimpleNamespace
+    from accommnotify.rules import geography
+    table = {26734: SimpleNamespace(new_wards=(SimpleNamespace(code=26737, province_code=79),))}
+    monkeypatch.setattr(geography, "_find_new_wards", table.get)
+    replaced = runner.invoke(args=args)
+    assert replaced.exit_code != 0 and "ward.replaced" in replaced.output
+    assert "now part of: Phường Tân Định (26737, Thành phố Hồ Chí Minh)" in replaced.output
+    assert "province_code" not in replaced.output
+    with app.app_context():
+        assert db.session.query(Facility).count() == 0

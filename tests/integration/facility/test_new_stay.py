@@ -196,3 +196,18 @@ def test_a_foreigner_from_an_mrz_scan_is_stored(app, staff):
     with app.app_context():
         note = db.session.execute(select(Notification)).scalar_one()
         assert note.category == "foreigner"
+
+
+def test_a_qr_with_a_birth_year_only_fills_the_rest_and_says_what_to_check(staff):
+    """Issue 11 item 15: fill what can be read, mark what needs a look (no-JS and JSON paths)."""
+    year_only = "\ufeff" + QR.replace("02011985", "1985") + "|"
+    page = staff.post("/facility/stays/new", family_form(action="scan:1", **{"g-1-scan": year_only})).get_data(as_text=True)
+    assert field_value(page, "g-1-full_name") == "Phạm Quốc Bảo"
+    assert field_value(page, "g-1-id_number") == QR.split("|")[0]
+    assert field_value(page, "g-1-date_of_birth") == str(date.today().year - 6) + "-06-01"   # typed value kept
+    assert "ngày sinh đầy đủ" in error_of(page, "g-1-scan")
+    r = staff.client.post("/facility/scan", json={"text": year_only}, headers={"X-CSRFToken": staff.token})
+    body = r.get_json()
+    assert r.status_code == 200 and body["ok"] and body["fields"]["full_name"] == "Phạm Quốc Bảo"
+    assert "date_of_birth" not in body["fields"]
+    assert [x["field"] for x in body["review"]] == ["date_of_birth"] and "ngày sinh" in body["message"]

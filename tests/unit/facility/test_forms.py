@@ -42,7 +42,6 @@ def test_qr_with_empty_address_never_blanks_a_typed_address():
 
 @pytest.mark.parametrize("text", [
     QR.rsplit("|", 1)[0],                       # cut off: 6 parts
-    QR + "|extra",                               # 8 parts
     QR.replace(ID, ID[:9]),                      # 9 digits
     QR.replace("17051990", "31021990"),          # no such date
     QR.replace("|Nam|", "|X|"),                  # sex unknown

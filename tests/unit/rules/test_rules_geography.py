@@ -37,3 +37,15 @@ def test_check_location_codes():
     ]
     assert g.check_location(None, "40") == [Issue("ward_code", "required")]
     assert g.check_location("", "") == [Issue("ward_code", "required"), Issue("province_code", "province.unknown")]
+
+
+def test_an_old_ward_code_is_named_as_such(monkeypatch):
+    assert g.check_location("26734", None) == [Issue("ward_code", "ward.pre_2025")]
+    assert g.check_location("99999", None) == [Issue("ward_code", "ward.unknown")]
+    from types import SimpleNamespace
+    table = {26734: SimpleNamespace(new_wards=(SimpleNamespace(code=26737, province_code=79),))}
+    monkeypatch.setattr(g, "_find_new_wards", table.get)
+    assert g.replacement_wards("26734") == ["26737"]
+    [issue] = g.check_location("26734", None)
+    assert issue.code == "ward.replaced" and "26737" in issue.params["replaced_by"]
+    assert g.replacement_wards("99999") is None

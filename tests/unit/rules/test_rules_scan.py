@@ -60,10 +60,9 @@ def test_qr_empty_address_omitted():
         QR[:40],  # partial scan
         QR.rsplit("|", 1)[0],  # issue date missing
         QR[:-3],  # issue date cut
-        QR + "|extra",
         QR.replace(ID, ID[:11]),
         QR.replace(ID, "123456789"),
-        QR.replace("Nguyễn Văn An", " "),
+        QR.replace("Nguyễn Văn An", " "),      # misread fields: scanning again can help
         QR.replace("17051990", "31021990"),
         QR.replace("17051990", "1990-05-17"),
         QR.replace("|Nam|", "|M|"),
@@ -126,3 +125,38 @@ def test_mrz_malformed_fills_nothing(text):
 def test_unrecognised(text):
     r = parse_scan(text)
     assert r.kind is None and r.fields == {} and r.issues == MALFORMED
+
+
+# --- issue 11 item 15: QR strings seen in the wild -------------------------------------------------
+
+FULL = {"id_number": ID, "full_name": "Nguyễn Văn An", "date_of_birth": date(1990, 5, 17), "sex": "male",
+        "permanent_address": "Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội", "nationality": "VNM"}
+SIX = f"{ID}|Nguyễn Văn An|17051990|Nam|Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội|01022021"
+
+
+@pytest.mark.parametrize("text", [
+    QR + "|",                                  # a trailing '|'
+    QR + "||",
+    QR + "|extra|0|20250101",                  # extra trailing fields of newer cards
+    SIX,                                       # 6 fields, no old ID number
+    SIX + "|",
+    "\ufeff" + QR,                              # a leading byte-order mark
+    "\ufeff" + SIX + "|\r\n",
+])
+def test_qr_variants_seen_in_the_wild_fill_everything(text):
+    r = parse_scan(text)
+    assert (r.kind, r.issues, r.review) == ("qr", [], [])
+    assert r.fields == FULL
+
+
+def test_qr_birth_year_only_fills_the_rest_and_marks_the_birth_date():
+    for text in (QR.replace("17051990", "1990"), SIX.replace("17051990", "1990") + "|"):
+        r = parse_scan(text)
+        assert r.issues == [] and r.review == [Issue("date_of_birth", "scan.birth_year_only")]
+        assert r.fields == {k: v for k, v in FULL.items() if k != "date_of_birth"}
+
+
+def test_review_message_in_both_languages():
+    from accommnotify.rules.messages import message
+    assert "năm sinh" in message("scan.birth_year_only", "vi")
+    assert "year of birth" in message("scan.birth_year_only", "en")
