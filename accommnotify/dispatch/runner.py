@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 
 from ..timeutil import UTC, utcnow
 from .core import Dispatcher
@@ -16,6 +17,7 @@ log = logging.getLogger("accommnotify.dispatch")
 
 
 def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -40,13 +42,20 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
                       max_instances=1, coalesce=True, misfire_grace_time=None)
 
     def stop(signum, _frame):
+        # A handler runs between two bytecodes of the main thread, which may hold the scheduler's
+        # or the executor's locks at that moment (it did: inside submit(), starting the pass's
+        # thread); shutting down from here could wait for them forever. So only raise the flag:
+        # the stopper thread shuts the scheduler down.
         log.info("dispatcher %s: signal %d, finishing the batch in flight", dispatcher.owner, signum)
         dispatcher.stopping.set()
-        try:
-            scheduler.shutdown(wait=False)
-        except Exception:  # noqa: BLE001 - already stopping
-            pass
 
+    def stop_when_asked():
+        dispatcher.stopping.wait()
+        scheduler.shutdown(wait=False)
+
+    # Started once the scheduler runs, so a signal that came before start() still stops it.
+    scheduler.add_listener(lambda _event: threading.Thread(target=stop_when_asked, name="dispatcher-stop",
+                                                           daemon=True).start(), EVENT_SCHEDULER_STARTED)
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log.info("dispatcher %s started: every %ss, lease %ss, receivers %s", dispatcher.owner, interval,

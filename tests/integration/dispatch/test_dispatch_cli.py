@@ -85,6 +85,38 @@ def test_run_delivers_and_sigterm_lets_the_batch_in_flight_finish(setup, caplog)
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
 
 
+def test_run_survives_a_failed_pass_and_a_second_sigterm(tmp_path, caplog):
+    """The database is away: the pass fails, is logged with its error class (no traceback, no data),
+    and the dispatcher keeps running until told to stop; a second SIGTERM while stopping is harmless."""
+    app = make_app(f"sqlite:///{tmp_path}/not-mounted/app.db", RECEIVERS=scripted_receivers_toml(tmp_path))
+
+    class Operator(logging.Handler):
+        """Reads the log as an operator would: stops the dispatcher after the failed pass, twice."""
+
+        sent = 0
+
+        def emit(self, record):
+            message = record.getMessage()
+            if self.sent < 2 and (message.startswith("dispatcher pass failed")
+                                  or "finishing the batch in flight" in message):
+                self.sent += 1
+                _sigterm()
+
+    operator = Operator()
+    logger = logging.getLogger("accommnotify.dispatch")
+    logger.addHandler(operator)
+    caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
+    try:
+        result = app.test_cli_runner().invoke(args=["dispatcher", "run"])
+    finally:
+        logger.removeHandler(operator)
+    assert result.exit_code == 0, result.output
+    messages = [r.getMessage() for r in caplog.records if r.name == "accommnotify.dispatch"]
+    assert "dispatcher pass failed: OperationalError; next try in 60.0s" in messages
+    assert sum("finishing the batch in flight" in m for m in messages) == 2
+    assert messages[-1].endswith("stopped")
+
+
 def test_run_warns_when_a_receiver_can_outlast_the_lease(setup, tmp_path, caplog):
     receivers = tmp_path / "receivers-slow.toml"
     receivers.write_text(f"""
@@ -117,17 +149,14 @@ receiver = "slow-police"
     assert status_counts(app) == {"accepted": 1}
 
 
-def test_run_and_once_refuse_a_bad_receivers_file(setup, tmp_path):
+def test_a_bad_receivers_file_stops_the_dispatcher_before_it_starts(database_url, tmp_path):
+    """Checked when the process starts (create_app), so `dispatcher run` never runs half-configured."""
+    from accommnotify import StartupError
     bad = tmp_path / "receivers-bad.toml"
     bad.write_text('[receivers.x]\nadapter = "no-such-adapter"\n', encoding="utf-8")
-    app, _facility, runner = setup(RECEIVERS=str(bad))
-    for command in ("run", "once"):
-        result = runner.invoke(args=["dispatcher", command])
-        assert result.exit_code == 1
-        assert "cannot start the dispatcher" in result.output
-    # status still answers, with a warning, from what is in the database
-    result = runner.invoke(args=["dispatcher", "status"])
-    assert result.exit_code == 0 and "warning:" in result.output
+    with pytest.raises(StartupError) as info:
+        make_app(database_url, RECEIVERS=str(bad))
+    assert "unknown adapter 'no-such-adapter'" in str(info.value)
 
 
 # -- once ----------------------------------------------------------------------------------------
