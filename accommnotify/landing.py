@@ -4,9 +4,10 @@ Server-rendered, no JavaScript, no personal data. Vietnamese first, English on r
 choice as every page: `?lang=`, the `lang` cookie, `Accept-Language`). Its few texts live here in
 both languages rather than in a surface's catalog: the page belongs to neither surface.
 """
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request, url_for
 
 from .i18n import select_locale
+from .web_auth import PAGES_CSP
 
 bp = Blueprint("landing", __name__)
 
@@ -42,9 +43,11 @@ def index():
     other = "en" if lang == "vi" else "vi"
     links = [(url_for("facility.index"), "facility"), (url_for("police.inbox"), "police"),
              (url_for("api.docs"), "api")]
-    return render_template("landing.html", t=TEXTS[lang], lang=lang, links=links,
-                           other_url=url_for("i18n.switch_language", code=other, next=request.path),
-                           other_lang=other)
+    response = make_response(render_template(
+        "landing.html", t=TEXTS[lang], lang=lang, links=links,
+        other_url=url_for("i18n.switch_language", code=other, next=request.path), other_lang=other))
+    response.headers["Content-Security-Policy"] = PAGES_CSP  # the same policy as the other pages
+    return response
 
 
 def init_app(app):

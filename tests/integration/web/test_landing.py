@@ -10,6 +10,8 @@ def test_root_is_a_landing_page_in_vietnamese_first(client):
     assert '<html lang="vi">' in html
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert "<script" not in html
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert client.get(re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)).status_code == 200
     hrefs = re.findall(r'class="go" href="([^"]+)"', html)
     assert hrefs == ["/facility/", "/police/", "/api/v1/docs"]
     assert "Cơ sở lưu trú" in html and "Công an" in html
