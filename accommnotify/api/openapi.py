@@ -13,8 +13,18 @@ def _json(schema, description="OK"):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _body(schema):
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _body(schema, examples=None):
+    media = {"schema": schema}
+    if examples:
+        media["examples"] = examples
+    return {"required": True, "content": {"application/json": media}}
+
+
+# A few valid stays (different bookings of the same synthetic guest), so a client or a fuzzer that
+# replays examples creates several stays, not one it then cancels for good.
+STAY_EXAMPLES = {f"booking-{n}": {"summary": f"A citizen's stay, booking {n}",
+                                  "value": {**s.EXAMPLE_STAY, "external_ref": f"BK-2026-{n:04d}"}}
+                 for n in range(1, 9)}
 
 
 STAY_ID = {"name": "stay_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -22,7 +32,8 @@ ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400":
 
 OPERATIONS = {
     "/stays": {
-        "post": {"summary": "Notify one stay", "operationId": "createStay", "requestBody": _body("Stay"),
+        "post": {"summary": "Notify one stay", "operationId": "createStay",
+                 "requestBody": _body("Stay", examples=STAY_EXAMPLES),
                  "responses": {"201": _json("StayOut", "Created"),
                                "200": _json("StayOut", "Replay of the same stay (Idempotent-Replayed: true)"),
                                "409": PROBLEM, **ERRORS}},
@@ -67,12 +78,38 @@ SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkS
            "Problem": s.ProblemOut}
 
 
+# Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so
+# its stateful phase gets created stays to follow the links from.
+EXAMPLES = {"Stay": s.EXAMPLE_STAY,
+            "Bulk": {"stays": [{**s.EXAMPLE_STAY, "external_ref": "BK-2026-0002"}]},
+            "StayPatch": {"room": "102"},
+            "Departure": {},
+            "Cancel": {"reason": "Registered by mistake"}}
+
+
 def _schema_name_resolver(schema):
     cls = schema if isinstance(schema, type) else type(schema)
     for name, known in SCHEMAS.items():
         if known is cls:
             return name
     return cls.__name__.removesuffix("Schema")
+
+
+def _strict_nullable(node):
+    """apispec writes an optional nested object as `anyOf: [{type: object, nullable: true}, {$ref}]`,
+    whose first branch admits *any* object: the document then promised that `{"document": {"x": 1}}` was
+    a valid guest, and generated guests carried such junk. `allOf: [{$ref}]` + `nullable` says what the
+    schemas accept: the referenced object, or null."""
+    if isinstance(node, dict):
+        any_of = node.get("anyOf")
+        if (isinstance(any_of, list) and len(any_of) == 2 and any_of[0] == {"type": "object", "nullable": True}
+                and set(any_of[1]) == {"$ref"}):
+            rest = {k: v for k, v in node.items() if k != "anyOf"}
+            return {**rest, "allOf": [any_of[1]], "nullable": True}
+        return {k: _strict_nullable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_strict_nullable(v) for v in node]
+    return node
 
 
 def build_spec() -> dict:
@@ -83,11 +120,12 @@ def build_spec() -> dict:
                    components={"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
                    security=[{"apiKey": []}])
     for name, schema in SCHEMAS.items():
-        spec.components.schema(name, schema=schema)
+        extra = {"example": EXAMPLES[name]} if name in EXAMPLES else None
+        spec.components.schema(name, component=extra, schema=schema)
     for path, operations in OPERATIONS.items():
         operations = dict(operations)
         spec.path(path=path, parameters=operations.pop("parameters", None), operations=operations)
-    return spec.to_dict()
+    return _strict_nullable(spec.to_dict())
 
 
 DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

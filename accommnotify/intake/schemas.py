@@ -28,6 +28,20 @@ def printable_text(value: str) -> None:
         raise ValidationError("text.invalid_character")
 
 
+# One synthetic, valid stay for the OpenAPI document (issue 10, item 13): each field's `example` and the
+# whole-body examples below come from here, so generated requests (schemathesis' stateful phase follows
+# the links from a created stay) can pass the ID rules. 001 = Hà Nội, 0 = male born 1900–1999, 85 = 1985.
+EXAMPLE_GUEST = {"full_name": "Nguyễn Văn An", "date_of_birth": "1985-05-12", "sex": "male",
+                 "nationality": "VNM", "id_number": "001085012345"}
+EXAMPLE_STAY = {"external_ref": "BK-2026-0001", "room": "101", "reason": "tourism",
+                "arrived_at": "2026-11-27T10:00:00+07:00", "expected_departure": "2026-11-29T12:00:00+07:00",
+                "guests": [EXAMPLE_GUEST]}
+
+
+def example(value, **metadata):
+    return {"example": value, **metadata}
+
+
 def text(max_length: int, *, required=False, allow_none=True, min_length=0, **kw):
     validators = [validate.Length(max=max_length, error="too_long|max={max}"), printable_text]
     if min_length:
@@ -110,11 +124,12 @@ def _nested(schema, **kw):
 
 
 class GuestFields(StrictSchema):
-    full_name = text(200, min_length=1)
-    date_of_birth = date()
+    full_name = text(200, min_length=1, metadata=example(EXAMPLE_GUEST["full_name"]))
+    date_of_birth = date(metadata=example(EXAMPLE_GUEST["date_of_birth"]))
     sex = choice(SEXES)
-    nationality = text(3, metadata={"description": "ISO 3166-1 alpha-3 or ICAO XXA/XXB/XXC/XXX"})
-    id_number = text(20, metadata={"description": "12-digit personal identification number (citizens)"})
+    nationality = text(3, metadata=example("VNM", description="ISO 3166-1 alpha-3 or ICAO XXA/XXB/XXC/XXX"))
+    id_number = text(20, metadata=example(EXAMPLE_GUEST["id_number"],
+                                          description="12-digit personal identification number (citizens)"))
     passport_number = text(20, metadata={"description": "A citizen living abroad may give this instead"})
     phone = text(30)
     permanent_address = text(300)
@@ -126,10 +141,10 @@ class GuestFields(StrictSchema):
 
 
 class GuestSchema(GuestFields):
-    full_name = text(200, required=True, min_length=1)
-    date_of_birth = date(required=True)
+    full_name = text(200, required=True, min_length=1, metadata=example(EXAMPLE_GUEST["full_name"]))
+    date_of_birth = date(required=True, metadata=example(EXAMPLE_GUEST["date_of_birth"]))
     sex = choice(SEXES, required=True)
-    nationality = text(3, required=True, min_length=1)
+    nationality = text(3, required=True, min_length=1, metadata=example("VNM"))
 
 
 class GuestPatchSchema(GuestFields):
@@ -139,12 +154,13 @@ class GuestPatchSchema(GuestFields):
 
 class StaySchema(StrictSchema):
     external_ref = text(100, required=True, min_length=1,
-                        metadata={"description": "The facility's booking or admission number; the idempotency key"})
-    room = text(50)
+                        metadata=example(EXAMPLE_STAY["external_ref"],
+                                         description="The facility's booking or admission number; the idempotency key"))
+    room = text(50, metadata=example("101"))
     reason = choice(REASONS, required=True)
     reason_note = text(500)
-    arrived_at = moment(required=True)
-    expected_departure = moment()
+    arrived_at = moment(required=True, metadata=example(EXAMPLE_STAY["arrived_at"]))
+    expected_departure = moment(metadata=example(EXAMPLE_STAY["expected_departure"]))
     guests = _guests(GuestSchema, required=True)
 
 
