@@ -73,6 +73,12 @@ def _nearest(e, value):
         e["nearest_deadline"] = value
 
 
+def awaiting_upload(conn) -> dict:
+    """{receiver: notifications in portal files not confirmed yet}."""
+    return dict(conn.execute(select(N.c.receiver, func.count()).where(N.c.status == "awaiting_upload")
+                             .group_by(N.c.receiver)).all())
+
+
 def delivery_totals(conn) -> dict:
     """{receiver: {accepted, rejected, retried, batches}} from every recorded attempt."""
     out = {}

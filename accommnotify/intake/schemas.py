@@ -143,11 +143,28 @@ class ListStaysQuery(StrictSchema):
                            error_messages=_errors())
 
 
+NOTIFICATION_STATUSES = ("pending", "sending", "accepted", "rejected", "retrying", "dead", "withdrawn",
+                         "awaiting_upload")
+
+
 class ListNotificationsQuery(StrictSchema):
-    status = choice(("pending", "sending", "accepted", "rejected", "retrying", "dead", "withdrawn"))
+    status = choice(NOTIFICATION_STATUSES)
     cursor = text(40)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
                            error_messages=_errors())
+
+
+class ListPortalFilesQuery(StrictSchema):
+    status = choice(("ready", "confirmed", "mismatch"))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
+                           error_messages=_errors())
+
+
+class PortalConfirmSchema(StrictSchema):
+    records_shown = fields.Integer(required=True, strict=True,
+                                   validate=validate.Range(0, 100000, error="out_of_range|min={min}|max={max}"),
+                                   error_messages=_errors(),
+                                   metadata={"description": "The number of records the portal lists after the upload"})
 
 
 # Response shapes, for the OpenAPI document.
@@ -161,8 +178,7 @@ class NotificationOut(Schema):
     event = fields.String(metadata={"enum": ["arrival", "amendment", "departure", "cancellation"]})
     category = fields.String(metadata={"enum": ["residence", "foreigner"]})
     receiver = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "sending", "accepted", "rejected", "retrying",
-                                              "dead", "withdrawn"]})
+    status = fields.String(metadata={"enum": list(NOTIFICATION_STATUSES)})
     deadline_at = fields.String(metadata={"format": "date-time"})
     late = fields.Boolean()
     receipt = fields.String(allow_none=True)
@@ -235,3 +251,36 @@ class ProblemOut(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(IssueOut))
+
+
+class PortalFileRowOut(Schema):
+    row = fields.Integer(metadata={"description": "Record number (STT / so_thu_tu) in the file"})
+    notification_id = fields.String()
+    status = fields.String()
+
+
+class PortalFileOut(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": ["citizens", "foreigners"]})
+    format = fields.String(metadata={"enum": ["xlsx", "xml"]})
+    filename = fields.String()
+    status = fields.String(metadata={"enum": ["ready", "confirmed", "mismatch"]})
+    row_count = fields.Integer()
+    records_shown = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+    size = fields.Integer()
+    created_at = fields.String(metadata={"format": "date-time"})
+    earliest_deadline = fields.String(allow_none=True, metadata={"format": "date-time"})
+    confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    content_url = fields.String()
+    rows = fields.List(fields.Nested(PortalFileRowOut), metadata={"description": "Only in GET /portal-files/{id}"})
+
+
+class PortalFileListOut(Schema):
+    portal_files = fields.List(fields.Nested(PortalFileOut))
+
+
+class PortalConfirmOut(Schema):
+    result = fields.String(metadata={"enum": ["confirmed", "mismatch"]})
+    message = fields.String()
+    portal_file = fields.Nested(PortalFileOut)
