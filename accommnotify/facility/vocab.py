@@ -11,7 +11,7 @@ VISA_KINDS = {"visa": _l("Visa"), "e_visa": _l("E-visa"), "visa_exempt": _l("Vis
               "permanent_residence_card": _l("Permanent residence card"), "abtc": _l("APEC business travel card")}
 STATUSES = {"pending": _l("Waiting to be sent"), "sending": _l("Sending"), "accepted": _l("Accepted"),
             "rejected": _l("Rejected"), "retrying": _l("Retrying"), "dead": _l("Not delivered"),
-            "withdrawn": _l("Withdrawn")}
+            "withdrawn": _l("Withdrawn"), "awaiting_upload": _l("Awaiting upload")}
 EVENTS = {"arrival": _l("Arrival"), "amendment": _l("Correction"), "departure": _l("Departure"),
           "cancellation": _l("Cancellation")}
 STAY_STATUSES = {"in_house": _l("In house"), "departed": _l("Departed"), "cancelled": _l("Cancelled")}

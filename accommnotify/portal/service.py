@@ -132,3 +132,22 @@ def facility_files(code: str | None = None):
     rows = db.session.execute(stmt.order_by(PF.c.created_at.desc())).all()
     db.session.rollback()
     return rows
+
+
+def cancelled_after_file(facility_id: int, limit: int = 20):
+    """Guests whose stay was cancelled after their arrival went into a portal file: staff remove them
+    on the portal if they uploaded that file. (guest name, file name, cancelled at), newest first."""
+    from ..models import Guest
+    G = Guest.__table__
+    arrival = N.alias("arrival")
+    rows = db.session.execute(
+        select(G.c.full_name, PF.c.filename, N.c.created_at)
+        .select_from(N)
+        .join(arrival, arrival.c.id == N.c.amends)
+        .join(PFR, PFR.c.notification_id == arrival.c.id)
+        .join(PF, PF.c.id == PFR.c.file_id)
+        .join(G, G.c.id == N.c.guest_id)
+        .where(N.c.facility_id == facility_id, N.c.event == "cancellation")
+        .order_by(N.c.created_at.desc()).limit(limit)).all()
+    db.session.rollback()
+    return rows

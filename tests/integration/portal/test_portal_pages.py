@@ -1,0 +1,56 @@
+"""The "Tệp cổng khai báo" page and the in-house banner, through the test client (no JavaScript)."""
+from datetime import timedelta
+
+import pytest
+
+from accommnotify.dispatch.core import Dispatcher
+from tests.integration.dispatch.dispatch_support import status_counts
+from tests.integration.facility.conftest import login, make_user
+from tests.integration.portal.test_portal_files import files, portal, post_stays  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def staff_portal(portal):
+    app, api, other = portal
+    make_user(app)
+    return app, api, login(app.test_client())
+
+
+def test_page_confirm_and_mismatch_in_vietnamese(staff_portal):
+    app, api, staff = staff_portal
+    post_stays(api, 2, foreigner=False)
+    Dispatcher(app).run_pass(flush=True)
+    [f] = files(api)
+    page = staff.get("/facility/portal").get_data(as_text=True)
+    assert "Tệp cổng khai báo" in page and "Tôi đã tải lên: cổng hiển thị" in page and "bản ghi" in page
+    assert f"/facility/portal/{f['id']}/download" in page and "Nguy" not in page.split("Lịch sử")[0].split("<main")[0]
+    r = staff.get(f"/facility/portal/{f['id']}/download")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    assert f['filename'] in r.headers["Content-Disposition"]
+    # a wrong count: mismatch, what to check, nothing accepted
+    r = staff.post(f"/facility/portal/{f['id']}/confirm", {"records_shown": "0"}, follow_redirects=True)
+    text = r.get_data(as_text=True)
+    assert "Cổng hiển thị 0 bản ghi nhưng tệp có 2" in text
+    assert status_counts(app) == {"awaiting_upload": 2}
+    # not a number: the field's error on the page, no 5xx
+    r = staff.post(f"/facility/portal/{f['id']}/confirm", {"records_shown": "abc"}, follow_redirects=True)
+    assert r.status_code == 200 and 'aria-invalid="true"' in r.get_data(as_text=True)
+    # the right count
+    r = staff.post(f"/facility/portal/{f['id']}/confirm", {"records_shown": "2"}, follow_redirects=True)
+    assert "Đã xác nhận" in r.get_data(as_text=True)
+    assert status_counts(app) == {"accepted": 2}
+    # another facility's file is a 404
+    assert staff.post("/facility/portal/pf_doesnotexist/confirm", {"records_shown": "1"}).status_code == 404
+
+
+def test_banner_when_a_file_waits_and_its_deadline_is_near(staff_portal, clock):
+    app, api, staff = staff_portal
+    post_stays(api, 1, foreigner=True)  # the foreigner's deadline is 12 h away, the citizen's 23:00 (or 08:00)
+    Dispatcher(app).run_pass(flush=True)
+    [f] = [f for f in files(api) if f["kind"] == "foreigners"]
+    assert "portal-banner" not in staff.get("/facility/").get_data(as_text=True)
+    clock.shift(timedelta(hours=11))
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "portal-banner" in page and "Tệp cổng khai báo" in page
+    english = staff.get("/facility/?lang=en").get_data(as_text=True)
+    assert "A portal file is waiting to be uploaded" in english
