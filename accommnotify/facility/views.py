@@ -424,7 +424,8 @@ def import_preview():
     try:
         preview = importer.read_guest_list(
             data, upload.filename or "", lang(),
-            differs_text=_("Differs from the first row of this booking (one stay has one room, reason and dates)."))
+            differs_text=_("Differs from the first row of this booking (one stay has one room, reason and dates)."),
+            facility=g.facility)
     except importer.NotAGuestList as exc:
         if exc.reason == "columns":
             missing = ", ".join(importer.HEADERS[k] for k in exc.missing)

@@ -105,7 +105,7 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
 
     merged["guests"] = merged_guests
     try:
-        warnings = check(merged, now)
+        warnings = check(merged, now, facility)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, [_patch_path(issue, patch_index_of, guest_rows) for issue in exc.issues])
 

@@ -59,7 +59,7 @@ AMENDMENT_NOTE = "Khai báo lại: sửa thông tin đã khai báo trước (tha
 OTHER_REASON_TEXT = "Mục đích khác"
 NO_ROW_RECEIPT = "portal:no-row"
 #: What the portal needs that the product otherwise leaves optional, per category (issue 9 §3).
-REQUIRED_FIELDS = {"residence": ("expected_departure",), "foreigner": ()}
+REQUIRED_FIELDS = {"residence": ("expected_departure", "document_number"), "foreigner": ()}
 _KIND_SLUG = {"citizens": "khach-viet-nam", "foreigners": "nguoi-nuoc-ngoai"}
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

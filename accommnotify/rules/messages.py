@@ -71,9 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Cổng khai báo yêu cầu ngày đi dự kiến.",
         "en": "The declaration portal requires an expected departure date.",
     },
-    "reason.required_by_receiver": {
-        "vi": "Cổng khai báo yêu cầu lý do lưu trú.",
-        "en": "The declaration portal requires a reason for the stay.",
+    "id_number.required_by_receiver": {
+        "vi": "Cổng khai báo yêu cầu số giấy tờ cho mỗi khách (kể cả trẻ em).",
+        "en": "The declaration portal requires a document number for every guest (children too).",
     },
     "body_too_large": {
         "vi": "Nội dung yêu cầu quá lớn (tối đa {max_bytes} byte).",

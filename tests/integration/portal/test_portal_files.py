@@ -213,3 +213,34 @@ def test_cli_files_and_check_template(portal, tmp_path):
     ps.build_template(bad, sexes=["M - Nam", "F - Nữ", "K - Khác"])
     result = runner.invoke(args=["portal", "check-template", str(bad)])
     assert result.exit_code == 1 and "list sex: expected 2 entries, found 3" in result.output
+
+
+def test_complete_before_submit_when_routed_to_the_portal(portal):
+    """The portal needs an expected departure and a document number: refused at submit, not hours later."""
+    app, api, _ = portal
+    r = api.post("/stays", json=factories.stay(), headers={"Accept-Language": "en"})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert {(e["field"], e["code"]) for e in r.get_json()["errors"]} == {
+        ("expected_departure", "expected_departure.required_by_receiver")}
+    assert "portal" in r.get_json()["errors"][0]["message"]
+    # a child without a number is fine elsewhere (an adult guardian has one), but not for the portal
+    r = api.post("/stays", json=factories.stay(expected_departure=departure_in(),
+                                               guests=[factories.citizen(), factories.child()]))
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.get_json()["errors"]] == [
+        ("guests[1].id_number", "id_number.required_by_receiver")]
+    # bulk: each stay on its own
+    r = api.post("/stays/bulk", json={"stays": [factories.stay(), factories.stay(expected_departure=departure_in())]})
+    assert [x["status"] for x in r.get_json()["results"]] == ["invalid", "created"]
+    # an amendment cannot take the date away
+    stay = r.get_json()["results"][1]["stay"]
+    r = api.patch(f"/stays/{stay['id']}", json={"expected_departure": None})
+    assert r.status_code == 422 and r.get_json()["errors"][0]["code"] == "expected_departure.required_by_receiver"
+    # foreigners: the XML has no required departure date
+    r = api.post("/stays", json=factories.stay(guests=[factories.foreigner(nationality="AUS")]))
+    assert r.status_code == 201
+
+
+def test_stays_routed_elsewhere_keep_todays_rules(api):
+    r = api.post("/stays", json=factories.stay(guests=[factories.citizen(), factories.child()]))
+    assert r.status_code == 201

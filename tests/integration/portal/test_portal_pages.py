@@ -54,3 +54,13 @@ def test_banner_when_a_file_waits_and_its_deadline_is_near(staff_portal, clock):
     assert "portal-banner" in page and "Tệp cổng khai báo" in page
     english = staff.get("/facility/?lang=en").get_data(as_text=True)
     assert "A portal file is waiting to be uploaded" in english
+
+
+def test_the_form_refuses_a_stay_the_portal_could_not_take(staff_portal):
+    from tests.integration.facility.test_new_stay import error_of, family_form
+    app, api, staff = staff_portal
+    form = family_form(**{"g-1-id_number": ""})
+    page = staff.post("/facility/stays/new", form).get_data(as_text=True)
+    assert error_of(page, "expected_departure") == "Cổng khai báo yêu cầu ngày đi dự kiến."
+    assert "Cổng khai báo yêu cầu số giấy tờ cho mỗi khách" in error_of(page, "g-1-id_number")
+    assert status_counts(app) == {}
