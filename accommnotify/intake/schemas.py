@@ -7,7 +7,7 @@ messages here are stable codes, turned into field paths and vi/en text by `intak
 from marshmallow import RAISE, Schema, fields, validate
 
 from ..timeutil import VN_TZ
-from .vocab import DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
+from .vocab import CITIZEN_DOCUMENT_KINDS, DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
 
 _FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
                  "invalid_awareness": "format", "format": "format", "type": "type",
@@ -73,6 +73,8 @@ class GuestFields(StrictSchema):
     nationality = text(3, metadata={"description": "ISO 3166-1 alpha-3 or ICAO XXA/XXB/XXC/XXX"})
     id_number = text(20, metadata={"description": "12-digit personal identification number (citizens)"})
     passport_number = text(20, metadata={"description": "A citizen living abroad may give this instead"})
+    document_kind = choice(CITIZEN_DOCUMENT_KINDS)  # citizens: which card (can_cuoc: issued from 1 July 2024)
+    document_name = text(100, metadata={"description": "Name of the document when document_kind is other"})
     phone = text(30)
     permanent_address = text(300)
     document = _nested(DocumentSchema)

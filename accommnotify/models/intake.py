@@ -89,6 +89,8 @@ class Guest(db.Model):
     nationality: Mapped[str] = mapped_column(String(3), nullable=False)
     id_number: Mapped[str | None] = mapped_column(String(12))
     passport_number: Mapped[str | None] = mapped_column(String(20))
+    document_kind: Mapped[str | None] = mapped_column(String(16))   # citizens: cccd, can_cuoc, passport, other
+    document_name: Mapped[str | None] = mapped_column(String(100))  # when document_kind is other
     phone: Mapped[str | None] = mapped_column(String(30))
     permanent_address: Mapped[str | None] = mapped_column(String(300))
     document_type: Mapped[str | None] = mapped_column(String(20))

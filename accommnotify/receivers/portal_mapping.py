@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from ..rules.guest import SEXES
+from ..rules.guest import CITIZEN_DOCUMENT_KINDS, SEXES
 from ..rules.stay import REASONS
 
 __all__ = ["MAPPING", "DOCUMENT_KINDS", "RESIDENCE", "Resolved", "resolve", "nationality_codes"]
 
 #: Citizens' document kinds (issue 9 §4). The portal file uses them for column F.
-DOCUMENT_KINDS = ("cccd", "can_cuoc", "passport", "other")
+DOCUMENT_KINDS = CITIZEN_DOCUMENT_KINDS
 #: Current residence (column J): we know only a permanent address.
 RESIDENCE = ("permanent",)
 

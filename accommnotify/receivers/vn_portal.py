@@ -182,18 +182,15 @@ class VnPortalReceiver(Receiver):
             raise _RowProblem(Outcome.rejected(
                 "expected_departure.required_by_receiver",
                 "The portal needs an expected departure date (NGÀY ĐI DỰ KIẾN); add it with an amendment."))
-        document = person.get("document") or {}
-        number = person.get("id_number") or document.get("number")
+        passport = (person.get("document") or {}).get("number")  # a citizen abroad: passport instead of ID
+        kind = person.get("document_kind")
+        if kind is None:  # typed by hand, not scanned: the operator's default card for an ID number
+            kind = self.default_document_kind if person.get("id_number") else "passport"
+        number = passport if kind == "passport" else (person.get("id_number") or passport)
         if not number:
             raise _RowProblem(Outcome.rejected(
-                "document.required_by_receiver",
+                "id_number.required_by_receiver",
                 "The portal needs a document number (SỐ GIẤY TỜ) for every guest; add it with an amendment."))
-        if person.get("id_number"):
-            kind = person.get("document_kind") or self.default_document_kind
-            if kind == "passport":
-                kind = self.default_document_kind
-        else:
-            kind = person.get("document_kind") or "passport"
         document_name = person.get("document_name") if kind == "other" else None
         reason = stay.get("reason")
         reason_text = self.mapping.values["reason"].get(reason) or self.mapping.values["reason"].get("other")

@@ -63,6 +63,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Tệp này đã được xác nhận với {expected} bản ghi.",
         "en": "This file was already confirmed with {expected} records.",
     },
+    "document_kind.not_applicable": {
+        "vi": "Loại giấy tờ chỉ dùng cho công dân Việt Nam.",
+        "en": "The document kind applies to Vietnamese citizens only.",
+    },
+    "document_kind.mismatch": {
+        "vi": "Loại giấy tờ không khớp với số đã nhập (thẻ CCCD/Căn cước cần số định danh, hộ chiếu cần số hộ chiếu).",
+        "en": "The document kind does not match the number given (an ID card needs the ID number, a passport the passport number).",
+    },
+    "document_kind.name_without_other": {
+        "vi": "Chỉ nhập tên giấy tờ khi loại giấy tờ là \"khác\".",
+        "en": "Give a document name only when the document kind is \"other\".",
+    },
     "portal_file.changed": {
         "vi": "Tệp trên máy chủ không còn giống tệp đã ghi.",
         "en": "The file on the server is not the file that was written.",

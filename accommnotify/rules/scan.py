@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from .guest import document_kind_from_issue_date
 from .issues import Issue
 from .mrz import parse_td3, split_td3
 from .nationality import VIETNAM
@@ -65,6 +66,7 @@ def _parse_qr(text: str) -> ScanResult:
         "sex": sex_value,
         "nationality": VIETNAM,
     }
+    fields["document_kind"] = document_kind_from_issue_date(_ddmmyyyy(issued))
     address = " ".join(address.split())
     if address:
         fields["permanent_address"] = address

@@ -1,4 +1,4 @@
-"""Portal files: the files written for the national declaration portal, and their rows.
+"""Portal files: the files written for the national declaration portal, and their rows; which card a citizen showed.
 
 A notification written into a file gets status 'awaiting_upload' (no schema change: the column
 is a String(16)) until the facility confirms the count the portal showed.
@@ -46,7 +46,16 @@ def upgrade():
     )
 
 
+    # Which card a citizen showed (issue 9 §4): column F of the portal's template
+    with op.batch_alter_table("guests", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("document_kind", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("document_name", sa.String(length=100), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table("guests", schema=None) as batch_op:
+        batch_op.drop_column("document_name")
+        batch_op.drop_column("document_kind")
     op.drop_table("portal_file_rows")
     op.drop_index("ix_portal_files_facility_status", table_name="portal_files")
     op.drop_table("portal_files")

@@ -244,3 +244,39 @@ def test_complete_before_submit_when_routed_to_the_portal(portal):
 def test_stays_routed_elsewhere_keep_todays_rules(api):
     r = api.post("/stays", json=factories.stay(guests=[factories.citizen(), factories.child()]))
     assert r.status_code == 201
+
+
+def test_which_card_goes_to_column_f(portal):
+    app, api, _ = portal
+    guests = [factories.citizen(document_kind="can_cuoc"), factories.citizen(),
+              factories.citizen(id_number=None, passport_number="C7654321", document_kind="passport"),
+              factories.citizen(document_kind="other", document_name="Giấy xác nhận nhân thân")]
+    r = api.post("/stays", json=factories.stay(expected_departure=departure_in(), guests=guests))
+    assert r.status_code == 201, r.get_json()
+    assert [g["document_kind"] for g in r.get_json()["guests"]] == ["can_cuoc", None, "passport", "other"]
+    Dispatcher(app).run_pass(flush=True)
+    [f] = files(api)
+    ws = openpyxl.load_workbook(io.BytesIO(api.get(f"/portal-files/{f['id']}/content").data))["DS_KHACH_VIET_NAM_LUU_TRU"]
+    assert [ws[f"F{r}"].value for r in range(5, 9)] == ["8 - Thẻ Căn Cước", "1 - Thẻ CCCD", "4 - Hộ chiếu",
+                                                       "9 - Giấy tờ khác"]
+    assert ws["H7"].value == "C7654321" and ws["G8"].value == "Giấy xác nhận nhân thân" and ws["G5"].value is None
+    r = api.post("/stays", json=factories.stay(expected_departure=departure_in(),
+                                               guests=[factories.citizen(document_kind="passport")]))
+    assert r.status_code == 422 and r.get_json()["errors"][0] == {
+        "field": "guests[0].document_kind", "code": "document_kind.mismatch", "message": r.get_json()["errors"][0]["message"]}
+
+
+def test_default_card_is_configurable(database_url, tmp_path):
+    template = tmp_path / "t.xlsx"
+    ps.build_template(template)
+    receivers = ps.portal_receivers_toml(tmp_path, template=template, directory=tmp_path / "p",
+                                         extra='default_document_kind = "can_cuoc"')
+    app = make_app(database_url, RECEIVERS=receivers, DISPATCH_LANES=1)
+    from tests.integration.dispatch.dispatch_support import make_facility
+    facility = make_facility(app)
+    from accommnotify.intake.service import create_stay
+    with app.app_context():
+        create_stay(facility, factories.stay(expected_departure=departure_in()))
+    Dispatcher(app).run_pass(flush=True)
+    [path] = list((tmp_path / "p").rglob("*.xlsx"))
+    assert openpyxl.load_workbook(path)["DS_KHACH_VIET_NAM_LUU_TRU"]["F5"].value == "8 - Thẻ Căn Cước"

@@ -64,3 +64,14 @@ def test_the_form_refuses_a_stay_the_portal_could_not_take(staff_portal):
     assert error_of(page, "expected_departure") == "Cổng khai báo yêu cầu ngày đi dự kiến."
     assert "Cổng khai báo yêu cầu số giấy tờ cho mỗi khách" in error_of(page, "g-1-id_number")
     assert status_counts(app) == {}
+
+
+def test_scanning_a_new_identity_card_fills_which_card(staff_portal):
+    from datetime import date
+    from accommnotify.rules.id_number import make_id_number
+    from tests.integration.facility.test_new_stay import family_form, field_value
+    app, api, staff = staff_portal
+    qr = f"{make_id_number('001', 'male', date(1985, 1, 2), tail='777777')}||Phạm Quốc Bảo|02011985|Nam|5 Trần Phú|15082025"
+    page = staff.post("/facility/stays/new", family_form(**{"g-0-scan": qr, "action": "fill:0"})).get_data(as_text=True)
+    assert field_value(page, "g-0-document_kind") == "can_cuoc"
+    assert "Thẻ Căn cước (từ 1/7/2024)" in page
