@@ -38,7 +38,7 @@ def nationalities(count: int = 205) -> list[str]:
 
 
 def build_template(path: Path | None = None, *, headers=CITIZEN_HEADERS, reasons=REASONS, sexes=SEXES,
-                   drop_sheet: str | None = None, nationality_count: int = 205) -> bytes:
+                   drop_sheet: str | None = None, nationality_count: int = 205, ward_count: int = 2) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "DS_KHACH_VIET_NAM_LUU_TRU"
@@ -73,6 +73,7 @@ def build_template(path: Path | None = None, *, headers=CITIZEN_HEADERS, reasons
     px = wb.create_sheet("PHUONG_XA")
     px["A1"], px["B1"] = "PHƯỜNG/ XÃ", "MATT"
     wards = [("101900565 - Xã Gia Lâm", "101"), ("403000001 - Phường Mẫu", "403")]
+    wards += [(f"{200 + i % 32}{i:06d} - Phường mẫu {i}", str(200 + i % 32)) for i in range(ward_count - 2)]
     for row, (v, matt) in enumerate(wards, start=2):
         px.cell(row=row, column=1, value=v)
         px.cell(row=row, column=2, value=matt)
@@ -134,3 +135,45 @@ category = "foreigner"
 receiver = "portal"
 """, encoding="utf-8")
     return str(path)
+
+
+def with_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel saves it: the sheets' text in a shared-string table (openpyxl writes
+    inline strings), so the writer's appending to an existing table is exercised too."""
+    import re
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    strings: list[str] = []
+    index: dict[str, int] = {}
+    uses = 0
+
+    def shared(m):
+        nonlocal uses
+        text = m.group(3)
+        if text not in index:
+            index[text] = len(strings)
+            strings.append(text)
+        uses += 1
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{index[text]}</v></c>'
+
+    parts = {}
+    for info in src.infolist():
+        body = src.read(info.filename)
+        if info.filename.startswith("xl/worksheets/sheet"):
+            body = re.sub(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t>(.*?)</t></is></c>', shared,
+                          body.decode("utf-8")).encode("utf-8")
+        parts[info.filename] = body
+    sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (
+        uses, len(strings)) + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+    parts["xl/sharedStrings.xml"] = sst.encode("utf-8")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml" Id="rIdSst" /></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, body in parts.items():
+            dst.writestr(name, body)
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """Write rows into a copy of an XLSX template without touching anything else in it.
 
-The workbook is edited as the zip of XML parts it is: every part is copied byte for byte except
+The workbook is edited as the zip of XML parts it is: every part is copied byte for byte (its
+compressed bytes as they are, so a file costs no recompression of the large list sheets) except
 the data sheet (its ``<sheetData>`` gets the new rows after the template's last kept row, and
 ``<dimension>`` is widened) and the shared-string table (new strings are appended). So the
 title, headers, hints and example rows, the other sheets, defined names, data validation (also
@@ -14,10 +15,14 @@ template's cell in the same column of ``style_row`` (the ``[EXAMPLE]`` row), who
 """
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
+import struct
 import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 __all__ = ["fill_template", "column_letter"]
@@ -178,36 +183,81 @@ def _add_shared_strings_part(parts: dict[str, bytes]) -> None:
     parts["[Content_Types].xml"] = ct.replace("</Types>", over + "</Types>").encode()
 
 
-def fill_template(template: bytes, sheet_name: str, rows: list[list[str | int | None]], *, first_row: int,
-                  style_row: int) -> bytes:
-    """A copy of ``template`` with ``rows`` (strings or None, column A first) from ``first_row`` on."""
+@dataclass
+class _Parsed:
+    infos: list
+    sheet: str
+    sst_name: str | None
+    sheet_xml: str
+    sst_xml: str | None
+    rels: bytes
+    content_types: bytes
+
+
+@lru_cache(maxsize=4)
+def _parse(template: bytes, sheet_name: str) -> _Parsed:
+    """The template's members, read once per template (bytes objects cache their hash)."""
     src = zipfile.ZipFile(io.BytesIO(template))
-    infos = src.infolist()
-    parts = {info.filename: src.read(info.filename) for info in infos}
     sheet = _sheet_part(src, sheet_name)
+    rels = src.read("xl/_rels/workbook.xml.rels")
     sst_name = None
-    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
-    for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", rels):
+    for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", rels.decode("utf-8")):
         if (_attr(tag, "Type") or "").endswith("/sharedStrings"):
             target = _attr(tag, "Target")
             sst_name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    sst = _SharedStrings(parts[sst_name].decode("utf-8") if sst_name in parts else None)
-    parts[sheet] = _rewrite_sheet(parts[sheet].decode("utf-8"), rows, first_row, style_row, sst).encode("utf-8")
+    names = {i.filename for i in src.infolist()}
+    if sst_name not in names:
+        sst_name = None
+    return _Parsed(infos=src.infolist(), sheet=sheet, sst_name=sst_name,
+                   sheet_xml=src.read(sheet).decode("utf-8"),
+                   sst_xml=src.read(sst_name).decode("utf-8") if sst_name else None,
+                   rels=rels, content_types=src.read("[Content_Types].xml"))
+
+
+def _copy_raw(dst: zipfile.ZipFile, template: bytes, info: zipfile.ZipInfo) -> None:
+    """Append a member of ``template`` to ``dst`` as it is, compressed bytes and all (no recompression)."""
+    offset = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", template[offset + 26:offset + 30])
+    start = offset + 30 + name_len + extra_len
+    data = template[start:start + info.compress_size]
+    new = copy.copy(info)
+    new.flag_bits &= ~0x08  # sizes and CRC go in the local header (no data descriptor)
+    new.header_offset = dst.fp.tell()
+    dst.fp.write(new.FileHeader())
+    dst.fp.write(data)
+    dst.filelist.append(new)
+    dst.NameToInfo[new.filename] = new
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True
+
+
+def fill_template(template: bytes, sheet_name: str, rows: list[list[str | int | None]], *, first_row: int,
+                  style_row: int) -> bytes:
+    """A copy of ``template`` with ``rows`` (strings, ints or None, column A first) from ``first_row`` on."""
+    parsed = _parse(template, sheet_name)
+    sst = _SharedStrings(parsed.sst_xml)
+    sheet_xml = _rewrite_sheet(parsed.sheet_xml, rows, first_row, style_row, sst).encode("utf-8")
     uses = sum(1 for r in rows for v in r if isinstance(v, str) and v != "")
-    if sst_name in parts:
-        parts[sst_name] = sst.render(uses).encode("utf-8")
+    changed = {parsed.sheet: sheet_xml}
+    sst_name = parsed.sst_name
+    if sst_name:
+        changed[sst_name] = sst.render(uses).encode("utf-8")
     else:
         sst_name = "xl/sharedStrings.xml"
-        parts[sst_name] = sst.render(uses).encode("utf-8")
-        _add_shared_strings_part(parts)
+        extra = {"xl/_rels/workbook.xml.rels": parsed.rels, "[Content_Types].xml": parsed.content_types}
+        _add_shared_strings_part(extra)
+        changed.update(extra)
+        changed[sst_name] = sst.render(uses).encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = [i.filename for i in infos] + ([sst_name] if sst_name not in {i.filename for i in infos} else [])
-        for name in names:
-            info = next((i for i in infos if i.filename == name), None)
-            if info is not None and name not in (sheet, sst_name):
-                dst.writestr(info, parts[name])  # byte for byte, same compression
+        for info in parsed.infos:
+            if info.filename in changed:
+                fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                fresh.external_attr = info.external_attr
+                dst.writestr(fresh, changed.pop(info.filename), compress_type=zipfile.ZIP_DEFLATED)
             else:
-                dst.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)) if info is None else info,
-                             parts[name], compress_type=zipfile.ZIP_DEFLATED)
+                _copy_raw(dst, template, info)
+        for name, data in changed.items():  # a shared-strings part the template did not have
+            dst.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

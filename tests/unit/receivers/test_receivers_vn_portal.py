@@ -1,6 +1,7 @@
 """The vn_portal adapter on its own: template check, mapping, the citizens workbook, the XML, KBTT."""
 import copy
 import hashlib
+import io
 import os
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -223,3 +224,61 @@ def test_sample_does_not_change(tmp_path, template):
     before = copy.deepcopy(ns)
     make_receiver(tmp_path, template).send(batch(ns))
     assert ns == before
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.buf = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.buf += b
+        return len(b)
+
+
+def test_template_members_are_copied_as_they_are_even_with_data_descriptors(tmp_path):
+    """Members are copied compressed, as they are; a zip written with data descriptors (by a
+    streaming writer) is copied correctly too."""
+    import zipfile
+    from accommnotify.receivers.portal_xlsx import fill_template
+    data = ps.build_template()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as streamed:
+        for info in src.infolist():
+            streamed.writestr(info.filename, src.read(info.filename))
+    streamed_bytes = bytes(sink.buf)
+    assert any(i.flag_bits & 0x08 for i in zipfile.ZipFile(io.BytesIO(streamed_bytes)).infolist())
+    out = fill_template(streamed_bytes, "DS_KHACH_VIET_NAM_LUU_TRU", [[1, "Nguyễn Văn Mẫu"]], first_row=5, style_row=4)
+    z = zipfile.ZipFile(io.BytesIO(out))
+    assert z.testzip() is None
+    changed = ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml")
+    for info in src.infolist():
+        if info.filename not in changed:  # (this template had no shared strings: a table was added)
+            assert z.read(info.filename) == src.read(info.filename), info.filename
+    assert openpyxl.load_workbook(io.BytesIO(out))["DS_KHACH_VIET_NAM_LUU_TRU"]["B5"].value == "Nguyễn Văn Mẫu"
+
+
+def test_an_excel_style_template_with_shared_strings(tmp_path):
+    """Excel keeps text in a shared-string table: rows are appended to it, nothing else moves."""
+    import zipfile
+    path = tmp_path / "excel.xlsx"
+    data = ps.with_shared_strings(ps.build_template())
+    path.write_bytes(data)
+    receiver = make_receiver(tmp_path, path)
+    [f] = receiver.send(batch([citizen(1, full_name="Nguyễn Văn Mẫu"), citizen(2)])).files
+    out = zipfile.ZipFile(f.path)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    for info in src.infolist():
+        if info.filename not in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"):
+            assert out.read(info.filename) == src.read(info.filename), info.filename
+    old_sst = src.read("xl/sharedStrings.xml").decode()
+    new_sst = out.read("xl/sharedStrings.xml").decode()
+    assert new_sst.startswith(old_sst[:old_sst.index("count=")])  # the table grew; the old entries kept
+    original, wb = openpyxl.load_workbook(path), openpyxl.load_workbook(f.path)
+    ws, ows = wb["DS_KHACH_VIET_NAM_LUU_TRU"], original["DS_KHACH_VIET_NAM_LUU_TRU"]
+    for r in range(1, 5):
+        assert [c.value for c in ws[r]] == [c.value for c in ows[r]]
+    assert ws["B5"].value == "Nguyễn Văn Mẫu" and ws["D6"].value == "F - Nữ" and ws["A6"].value == 2
