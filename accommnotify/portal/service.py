@@ -42,10 +42,10 @@ def list_files(facility_id: int, status: str | None = None, limit: int = 50):
     return rows
 
 
-def waiting_files(facility_id: int):
-    """Files not confirmed yet, the most urgent first."""
+def waiting_files(facility_id: int, limit: int = 100):
+    """Files not confirmed yet, the most urgent first (at most ``limit``)."""
     rows = db.session.execute(select(PF).where(PF.c.facility_id == facility_id, PF.c.status != "confirmed")
-                              .order_by(PF.c.earliest_deadline, PF.c.created_at)).all()
+                              .order_by(PF.c.earliest_deadline, PF.c.created_at).limit(limit)).all()
     db.session.rollback()
     return rows
 

@@ -86,3 +86,51 @@ def test_kill_9_mid_file_leaves_no_partial_file_and_loses_nothing(database_url, 
     assert len(per) == 30 and {c for _, c in per} == {1}
     visible = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert len(visible) == 1
+
+
+@pytest.mark.real_clock
+def test_two_dispatchers_at_once_never_put_a_notification_in_two_files(database_url, tmp_path):
+    """Two `dispatcher once --flush` processes on one database (max_batch 20, 30 facilities, 120 guests)."""
+    from tests.integration.dispatch.dispatch_support import FLASK, dispatcher_env
+    from accommnotify.intake.facilities import create_facility
+    from accommnotify.intake.service import create_stay
+    from accommnotify.models import FacilityRef, PortalFile
+    from tests import factories
+    from datetime import datetime
+    from accommnotify.timeutil import VN_TZ
+    template = tmp_path / "tblt_vn_import.xlsx"
+    ps.build_template(template)
+    out = tmp_path / "portal"
+    receivers = ps.portal_receivers_toml(tmp_path, template=template, directory=out, max_batch=20)
+    app = make_app(database_url, RECEIVERS=receivers)
+    departure = (datetime.now(VN_TZ) + timedelta(days=2)).isoformat()
+    with app.app_context():
+        for i in range(30):
+            f = FacilityRef.of(create_facility(code=f"F-{i:02d}", name=f"Nhà nghỉ {i}", kind="household",
+                                               ward_code="16681", address="1 Lê Lợi"))
+            for _ in range(2):
+                create_stay(f, factories.stay(expected_departure=departure,
+                                              guests=[factories.citizen(), factories.citizen()]))
+        db.session.remove()
+    env = dispatcher_env(database_url, receivers, DISPATCH_LANES=2)
+    procs = [subprocess.Popen([FLASK, "--app", "wsgi", "dispatcher", "once", "--flush"], cwd=str(REPO_ROOT), env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    for p in procs:
+        output, _ = p.communicate(timeout=120)
+        assert p.returncode == 0, output[-2000:]
+    assert status_counts(app) == {"awaiting_upload": 120}
+    with app.app_context():
+        per = dict(db.session.execute(select(PortalFileRow.notification_id, func.count())
+                                      .group_by(PortalFileRow.notification_id)).all())
+        facilities_per_file = db.session.execute(select(PortalFile.id, PortalFile.facility_id)).all()
+        db.session.rollback()
+    assert len(per) == 120 and set(per.values()) == {1}
+    recorded = {fid for fid, _ in facilities_per_file}
+    on_disk = [p for p in out.rglob("*.xlsx")]
+    import re
+    assert {re.search(r"(pf_[0-9a-z]+)\.xlsx$", p.name).group(1) for p in on_disk} >= recorded
+    # one facility per file, checked on the files themselves
+    import openpyxl
+    for path in on_disk:
+        assert path.parent.name == path.name.split("_")[0]
+        assert openpyxl.load_workbook(path)["DS_KHACH_VIET_NAM_LUU_TRU"].max_row >= 5

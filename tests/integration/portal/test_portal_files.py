@@ -280,3 +280,14 @@ def test_default_card_is_configurable(database_url, tmp_path):
     Dispatcher(app).run_pass(flush=True)
     [path] = list((tmp_path / "p").rglob("*.xlsx"))
     assert openpyxl.load_workbook(path)["DS_KHACH_VIET_NAM_LUU_TRU"]["F5"].value == "8 - Thẻ Căn Cước"
+
+
+def test_a_foreigner_gets_a_file_at_the_next_pass_citizens_wait_for_batching(portal):
+    app, api, _ = portal
+    post_stays(api, 1, foreigner=False)
+    assert Dispatcher(app).run_pass().receivers["portal"].batches == 0  # citizens: batching waits
+    r = api.post("/stays", json=factories.stay(guests=[factories.foreigner(nationality="AUS")]))
+    assert r.status_code == 201
+    Dispatcher(app).run_pass()  # no flush: a foreigner's arrival is never held back
+    kinds = sorted(f["kind"] for f in files(api))
+    assert "foreigners" in kinds
