@@ -38,6 +38,11 @@ MAPPING: dict[str, dict[str, tuple[str, str]]] = {
 
 _ICAO = ("XXA", "XXB", "XXC", "XXX")
 
+#: NHẬP LÝ DO when a reason the template does not list is declared as "Mục đích khác".
+REASON_WORDS_VI = {"tourism": "Du lịch", "business": "Công tác", "family_visit": "Thăm viếng",
+                   "medical_treatment": "Khám, chữa bệnh", "caregiving": "Chăm sóc người bệnh", "study": "Học tập",
+                   "work": "Lao động", "other": "Mục đích khác"}
+
 
 def nationality_codes() -> list[str]:
     """Every nationality value the product accepts (SPEC §3)."""

@@ -44,7 +44,7 @@ from xml.sax.saxutils import escape
 from ..ids import new_id
 from .base import RETRY, Batch, Delivery, Outcome, Receiver, VN_OFFSET, WrittenFile, bounded
 from .file import publish_file
-from .portal_mapping import Resolved, resolve
+from .portal_mapping import REASON_WORDS_VI, Resolved, resolve
 from .portal_template import (CITIZEN_SHEET, KBTT_SHEET, Template, TemplateMismatch, load_kbtt_template,
                               load_template)
 from .portal_xlsx import fill_template
@@ -170,7 +170,7 @@ class VnPortalReceiver(Receiver):
         return " | ".join(parts) or None
 
     # -- rows ---------------------------------------------------------------------------------------
-    def _value(self, mapping: Resolved, list_name: str, value: str | None, field: str) -> str:
+    def _value(self, mapping: Resolved, list_name: str, value: str | None) -> str:
         text = mapping.values.get(list_name, {}).get(value)
         if text is None:
             raise _RowProblem(Outcome.retry())  # named by the start-up alert; waits for a template
@@ -193,19 +193,20 @@ class VnPortalReceiver(Receiver):
                 "The portal needs a document number (SỐ GIẤY TỜ) for every guest; add it with an amendment."))
         document_name = person.get("document_name") if kind == "other" else None
         reason = stay.get("reason")
-        reason_text = self.mapping.values["reason"].get(reason) or self.mapping.values["reason"].get("other")
+        other = self.mapping.values["reason"].get("other")
+        reason_text = self.mapping.values["reason"].get(reason) or other
         if reason_text is None:
             raise _RowProblem(Outcome.retry())
         reason_note = None
-        if reason_text == self.mapping.values["reason"].get("other"):
-            reason_note = stay.get("reason_note") or OTHER_REASON_TEXT
+        if reason_text == other:  # "other", or a reason the template does not list: said in words
+            reason_note = stay.get("reason_note") or REASON_WORDS_VI.get(reason) or OTHER_REASON_TEXT
         return [
             stt,
             person["full_name"],
             _dmy(person["date_of_birth"]),
-            self._value(self.mapping, "sex", person["sex"], "sex"),
-            self._value(self.mapping, "nationality", person["nationality"], "nationality"),
-            self._value(self.mapping, "document_kind", kind, "document_kind"),
+            self._value(self.mapping, "sex", person["sex"]),
+            self._value(self.mapping, "nationality", person["nationality"]),
+            self._value(self.mapping, "document_kind", kind),
             document_name,
             number,
             None,  # SỐ ĐIỆN THOẠI
@@ -235,8 +236,8 @@ class VnPortalReceiver(Receiver):
         f = self._foreigner_fields(n)
         person = n["person"]
         return [stt, f["ho_ten"], f["ngay_sinh"], f["ngay_sinh_dung_den"],
-                self._value(self.kbtt_mapping, "sex", person["sex"], "sex"),
-                self._value(self.kbtt_mapping, "nationality", person["nationality"], "nationality"),
+                self._value(self.kbtt_mapping, "sex", person["sex"]),
+                self._value(self.kbtt_mapping, "nationality", person["nationality"]),
                 f["so_ho_chieu"], f["so_phong"], f["ngay_den"], f["ngay_di_du_kien"], f["ngay_tra_phong"]]
 
     def _foreigner_xml(self, n: dict, stt: int) -> str:

@@ -282,3 +282,13 @@ def test_an_excel_style_template_with_shared_strings(tmp_path):
     for r in range(1, 5):
         assert [c.value for c in ws[r]] == [c.value for c in ows[r]]
     assert ws["B5"].value == "Nguyễn Văn Mẫu" and ws["D6"].value == "F - Nữ" and ws["A6"].value == 2
+
+
+def test_a_reason_the_template_lacks_is_other_in_words(tmp_path):
+    path = tmp_path / "t.xlsx"
+    ps.build_template(path, reasons=[r for r in ps.REASONS if "Chăm sóc" not in r] + ["21 - Lý do mẫu 21"])
+    n = citizen(1)
+    n["stay"]["reason"] = "caregiving"
+    [f] = make_receiver(tmp_path, path).send(batch([n])).files
+    ws = openpyxl.load_workbook(f.path)["DS_KHACH_VIET_NAM_LUU_TRU"]
+    assert (ws["Q5"].value, ws["R5"].value) == ("20 - Mục đích khác", "Chăm sóc người bệnh")
