@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from accommnotify.dispatch.core import Dispatcher
+from tests import factories
 from tests.integration.dispatch.dispatch_support import status_counts
 from tests.integration.facility.conftest import login, make_user
 from tests.integration.portal.test_portal_files import files, portal, post_stays  # noqa: F401 (fixture)
@@ -75,3 +76,16 @@ def test_scanning_a_new_identity_card_fills_which_card(staff_portal):
     page = staff.post("/facility/stays/new", family_form(**{"g-0-scan": qr, "action": "fill:0"})).get_data(as_text=True)
     assert field_value(page, "g-0-document_kind") == "can_cuoc"
     assert "Thẻ Căn cước (từ 1/7/2024)" in page
+
+
+def test_the_import_preview_refuses_rows_the_portal_could_not_take(staff_portal):
+    from tests.integration.facility.test_import import confirm, csv_bytes, row, upload
+    app, api, staff = staff_portal
+    departure = (factories.local_now() + timedelta(days=2)).strftime("%d/%m/%Y %H:%M")
+    rows = [row(**{"Mã đặt phòng": "BK-1", "Ngày giờ dự kiến đi": departure}),
+            row(**{"Mã đặt phòng": "BK-2", "Họ và tên": "Trần Thị Na"})]  # no expected departure
+    page = upload(staff, csv_bytes(rows), "khach.csv").get_data(as_text=True)
+    assert "Cổng khai báo yêu cầu ngày đi dự kiến." in page
+    assert "có thể nhập 1 lần lưu trú" in page
+    confirm(staff, page)
+    assert status_counts(app) == {"pending": 1}
