@@ -46,6 +46,9 @@ def upgrade():
     )
 
 
+    awaiting = "status = 'awaiting_upload'"
+    op.create_index("ix_notifications_awaiting", "notifications", ["receiver", "deadline_at"],
+                    postgresql_where=sa.text(awaiting), sqlite_where=sa.text(awaiting))
     # Which card a citizen showed (issue 9 §4): column F of the portal's template
     with op.batch_alter_table("guests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("document_kind", sa.String(length=16), nullable=True))
@@ -53,6 +56,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_notifications_awaiting", table_name="notifications")
     with op.batch_alter_table("guests", schema=None) as batch_op:
         batch_op.drop_column("document_name")
         batch_op.drop_column("document_kind")

@@ -291,3 +291,12 @@ def test_a_foreigner_gets_a_file_at_the_next_pass_citizens_wait_for_batching(por
     Dispatcher(app).run_pass()  # no flush: a foreigner's arrival is never held back
     kinds = sorted(f["kind"] for f in files(api))
     assert "foreigners" in kinds
+
+
+def test_metrics_count_awaiting_upload_and_watch_its_deadline(portal):
+    app, api, _ = portal
+    post_stays(api, 1, foreigner=False)
+    Dispatcher(app).run_pass(flush=True)
+    text = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'accommnotify_notifications_awaiting_upload{receiver="portal"} 1' in text
+    assert 'accommnotify_nearest_deadline_seconds{receiver="portal"}' in text
