@@ -10,8 +10,13 @@ class StayIdConverter(BaseConverter):
     regex = r"st_[0-9a-z]{1,40}"
 
 
+class PortalFileIdConverter(BaseConverter):
+    regex = r"pf_[0-9a-z]{1,40}"
+
+
 def init_app(app):
     app.url_map.converters["stay"] = StayIdConverter
+    app.url_map.converters["portal_file"] = PortalFileIdConverter
     app.register_blueprint(bp)
 
     # Routing errors happen before a blueprint is chosen: answer them as problems under /api/.

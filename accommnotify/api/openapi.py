@@ -28,6 +28,7 @@ STAY_EXAMPLES = {f"booking-{n}": {"summary": f"A citizen's stay, booking {n}",
 
 
 STAY_ID = {"name": "stay_id", "in": "path", "required": True, "schema": {"type": "string"}}
+FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^pf_[0-9a-z]{1,40}$"}}
 ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400": PROBLEM}
 
 OPERATIONS = {
@@ -70,12 +71,41 @@ OPERATIONS = {
                 "parameters": [{"in": "query", "schema": s.ListNotificationsQuery}],
                 "responses": {"200": _json("NotificationListOut"), **ERRORS}},
     },
+    "/portal-files": {
+        "get": {"summary": "Portal files of this facility, newest first (vn_portal receiver)",
+                "operationId": "listPortalFiles",
+                "parameters": [{"in": "query", "schema": s.ListPortalFilesQuery}],
+                "responses": {"200": _json("PortalFileListOut"), **ERRORS}},
+    },
+    "/portal-files/{file_id}": {
+        "parameters": [FILE_ID],
+        "get": {"summary": "One portal file with its rows (record number -> notification)",
+                "operationId": "getPortalFile", "responses": {"200": _json("PortalFileOut"), **ERRORS}},
+    },
+    "/portal-files/{file_id}/content": {
+        "parameters": [FILE_ID],
+        "get": {"summary": "The file to upload to the portal (XLSX or XML), as an attachment",
+                "operationId": "getPortalFileContent",
+                "responses": {"200": {"description": "The file", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                        {"schema": {"type": "string", "format": "binary"}},
+                    "application/xml": {"schema": {"type": "string", "format": "binary"}}}},
+                    "409": PROBLEM, **ERRORS}},
+    },
+    "/portal-files/{file_id}/confirm": {
+        "parameters": [FILE_ID],
+        "post": {"summary": "Report the number of records the portal listed after the upload: the row count "
+                            "confirms the file (its notifications become accepted), any other count is a mismatch",
+                 "operationId": "confirmPortalFile", "requestBody": _body("PortalConfirm"),
+                 "responses": {"200": _json("PortalConfirmOut"), "409": PROBLEM, **ERRORS}},
+    },
 }
 
 SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkSchema,
            "Departure": s.DepartureSchema, "Cancel": s.CancelSchema, "StayOut": s.StayOut,
            "StayListOut": s.StayListOut, "BulkOut": s.BulkOut, "NotificationListOut": s.NotificationListOut,
-           "Problem": s.ProblemOut}
+           "Problem": s.ProblemOut, "PortalConfirm": s.PortalConfirmSchema, "PortalFileOut": s.PortalFileOut,
+           "PortalFileListOut": s.PortalFileListOut, "PortalConfirmOut": s.PortalConfirmOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so

@@ -4,7 +4,8 @@ from flask import Blueprint, g, jsonify, request
 from ..intake import changes, service
 from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..intake.prepare import load
-from ..intake.schemas import ListNotificationsQuery, ListStaysQuery
+from ..intake.schemas import ListNotificationsQuery, ListPortalFilesQuery, ListStaysQuery, PortalConfirmSchema
+from ..portal import service as portal
 from ..rules.issues import Issue
 from . import openapi, problems
 from ..web_auth import personal_data_headers
@@ -17,6 +18,8 @@ PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
 BULK_ERRORS = 2000  # errors listed in one bulk answer, over all its items
 _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
+_PORTAL_FILES_QUERY = ListPortalFilesQuery()
+_PORTAL_CONFIRM = PortalConfirmSchema()
 
 
 @bp.after_request
@@ -100,3 +103,33 @@ def cancel_stay(stay_id):
 def list_notifications():
     items, next_cursor = service.list_notifications(g.facility, **_query(_NOTIFICATIONS_QUERY))
     return jsonify(notifications=items, next_cursor=next_cursor)
+
+
+# -- portal files (vn_portal receiver): download, upload by hand, confirm the count ---------------
+@bp.get("/portal-files")
+def list_portal_files():
+    files = portal.list_files(g.facility.id, **_query(_PORTAL_FILES_QUERY))
+    return jsonify(portal_files=[portal.file_view(f) for f in files])
+
+
+@bp.get("/portal-files/<portal_file:file_id>")
+def get_portal_file(file_id):
+    f = portal.get_file(g.facility.id, file_id)
+    return jsonify(portal.file_view(f, portal.file_rows(file_id)))
+
+
+@bp.get("/portal-files/<portal_file:file_id>/content")
+def portal_file_content(file_id):
+    from flask import Response
+    f = portal.get_file(g.facility.id, file_id)
+    data, content_type = portal.content(f)
+    return Response(data, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{f.filename}"', "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.post("/portal-files/<portal_file:file_id>/confirm")
+def confirm_portal_file(file_id):
+    body = load(_PORTAL_CONFIRM, json_body())
+    result = portal.confirm(g.facility.id, file_id, body["records_shown"], problems.language())
+    return jsonify(result=result.result, message=result.message, portal_file=portal.file_view(result.file))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .sql import ATTEMPTS, DEAD, LATE, N, QUEUED, SENDING, STATES
+from .sql import ATTEMPTS, AWAITING, DEAD, LATE, N, QUEUED, SENDING, STATES
 
 WATCHED = ("pending", "sending", "retrying", "dead")
 
@@ -43,6 +43,10 @@ def queue_status(conn, now: datetime | None = None, receiver_names=()) -> dict:
         e = entry(name)
         e["sending"] = count
         _nearest(e, nearest)
+    # awaiting_upload (vn_portal) is not delivered yet: its deadline counts for the nearest one
+    for name, nearest in conn.execute(select(N.c.receiver, func.min(N.c.deadline_at)).where(AWAITING)
+                                      .group_by(N.c.receiver)):
+        _nearest(entry(name), nearest)
     for name, count in conn.execute(select(N.c.receiver, func.count()).where(DEAD).group_by(N.c.receiver)):
         entry(name)["dead"] = count
     for name, count in conn.execute(select(N.c.receiver, func.count()).where(LATE).group_by(N.c.receiver)):
@@ -71,6 +75,11 @@ def _nearest(e, value):
     value = _aware(value)
     if e["nearest_deadline"] is None or value < e["nearest_deadline"]:
         e["nearest_deadline"] = value
+
+
+def awaiting_upload(conn) -> dict:
+    """{receiver: notifications in portal files not confirmed yet}."""
+    return dict(conn.execute(select(N.c.receiver, func.count()).where(AWAITING).group_by(N.c.receiver)).all())
 
 
 def delivery_totals(conn) -> dict:

@@ -28,9 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..database import read_only
 from ..extensions import db
 from ..ids import new_id
-from ..models import Facility
+from ..models import Facility, PortalFile, PortalFileRow
 from ..models.types import UTCDateTime
-from ..receivers.base import ACCEPTED, REJECTED, Batch, Delivery, Outcome, bounded
+from ..receivers.base import ACCEPTED, AWAITING_UPLOAD, REJECTED, Batch, Delivery, Outcome, bounded
 from ..routing import receivers_config
 from ..timeutil import UTC, utcnow
 from . import retry
@@ -41,6 +41,7 @@ _ENCODED = text(ENCODED_SQL)
 
 log = logging.getLogger("accommnotify.dispatch")
 F = Facility.__table__
+PF, PFR = PortalFile.__table__, PortalFileRow.__table__
 
 
 def new_owner() -> str:
@@ -65,7 +66,8 @@ class ReceiverReport:
     retried: int = 0
     dead: int = 0
     lost_leases: int = 0
-    skipped: str | None = None  # why the receiver was not served ("disabled")
+    awaiting_upload: int = 0  # written into portal files (vn_portal), delivered once confirmed
+    skipped: str | None = None  # why the receiver was not served ("disabled", "paused")
 
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items() if v}
@@ -121,11 +123,17 @@ class Dispatcher:
         report.recovered = self.recover_expired_leases(t0)
         report.rerouted = self.reroute_orphans(t0)
         disabled = self.disabled_receivers()
+        self.sync_receiver_alerts(t0)
         todo = []
         for name, receiver in self.config.receivers.items():
             rr = report.receivers[name] = ReceiverReport()
             if name in disabled:
                 rr.skipped = "disabled"
+                continue
+            if getattr(receiver, "paused", None):
+                # e.g. vn_portal with a template that does not match: its notifications wait
+                # (no attempt is spent, so none dies) until the operator fixes the template
+                rr.skipped = "paused"
                 continue
             todo.append((receiver, rr))
         if len(todo) == 1:
@@ -159,7 +167,7 @@ class Dispatcher:
             for f in [pool.submit(lane, r) for r in reports]:
                 f.result()
         for report in reports:
-            for key in ("batches", "accepted", "rejected", "retried", "dead", "lost_leases"):
+            for key in ("batches", "accepted", "rejected", "retried", "dead", "lost_leases", "awaiting_upload"):
                 setattr(rr, key, getattr(rr, key) + getattr(report, key))
 
     def _drain(self, receiver, rr: ReceiverReport, now, flush):
@@ -222,6 +230,24 @@ class Dispatcher:
                     log.warning("re-routed %d queued %s notification(s) from receiver %r (not in %s any more) "
                                 "to %r", result.rowcount, category, old, self.config.path, new)
         return moved
+
+    def sync_receiver_alerts(self, now: datetime) -> None:
+        """Receivers that watch their own configuration (vn_portal: the template file) re-check it
+        and their current alert (or none) is stored for `dispatcher status` and /metrics."""
+        for name, receiver in self.config.receivers.items():
+            reload = getattr(receiver, "reload", None)
+            if not callable(reload) or not hasattr(receiver, "alert"):
+                continue
+            reload()
+            alert = bounded(receiver.alert)
+            with read_only(), self.engine.connect() as conn:
+                stored = conn.execute(select(STATES.c.alert).where(STATES.c.name == name)).first()
+                conn.rollback()
+            if (stored[0] if stored else None) == alert:
+                continue
+            with self.engine.begin() as conn:
+                _upsert(conn, STATES, {"name": name, "disabled": False, "alert": alert, "updated_at": now},
+                        "name", {"alert": alert, "updated_at": now})
 
     def disabled_receivers(self) -> set[str]:
         with read_only(), self.engine.connect() as conn:
@@ -344,6 +370,41 @@ class Dispatcher:
         value = value.astimezone(UTC)
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value.isoformat()
 
+    def _record_files(self, conn, claimed, delivery, params, outcomes, stats, now) -> None:
+        """Store the files an adapter wrote (vn_portal) in this transaction, each only if this
+        dispatcher still holds the lease of every notification in it. A file whose notifications
+        were taken back is not recorded (a complete but unlisted file may stay on disk; nobody is
+        shown it) and they go back to the queue, so a notification is in one recorded file only."""
+        ids = [nid for f in delivery.files for nid, _ in f.rows]
+        owned_q = select(N.c.id).where(N.c.id.in_(ids), SENDING, N.c.last_batch_id == claimed.batch_id,
+                                       N.c.lease_owner == self.owner)
+        if not self.sqlite:
+            owned_q = owned_q.with_for_update()
+        owned = set(conn.execute(owned_q).scalars())
+        codes = {f.facility_code for f in delivery.files}
+        facility_ids = dict(conn.execute(select(F.c.code, F.c.id).where(F.c.code.in_(codes))).all())
+        by_id = {p["id"]: p for p in params}
+        for f in delivery.files:
+            file_ids = [nid for nid, _ in f.rows]
+            if not set(file_ids) <= owned or f.facility_code not in facility_ids:
+                for nid in file_ids:
+                    by_id[nid].update(status="retrying", error="file not recorded: lease lost")
+                    outcomes[nid] = {"status": "retry"}
+                    stats["awaiting_upload"] -= 1
+                    stats["retried"] += 1
+                log.warning("receiver %s batch %s: file %s not recorded (the lease of its notifications was lost)",
+                            claimed.receiver, claimed.batch_id, f.id)
+                continue
+            earliest = datetime.fromisoformat(f.earliest_deadline) if f.earliest_deadline else None
+            conn.execute(insert(PF).values(
+                id=f.id, facility_id=facility_ids[f.facility_code], receiver=claimed.receiver,
+                batch_id=claimed.batch_id, kind=f.kind, format=f.format, filename=f.filename, path=f.path,
+                row_count=f.row_count, size=f.size, sha256=f.sha256, status="ready", earliest_deadline=earliest,
+                created_at=now, updated_at=now))
+            conn.execute(insert(PFR), [{"file_id": f.id, "row": row, "notification_id": nid} for nid, row in f.rows])
+            for nid, row in f.rows:
+                outcomes[nid] = {"status": AWAITING_UPLOAD, "file": f.id, "row": row}
+
     def record(self, claimed: Claimed, delivery: Delivery, now: datetime) -> dict:
         error = None
         if delivery.error_class:
@@ -351,6 +412,8 @@ class Dispatcher:
         elif delivery.http_status and not 200 <= delivery.http_status < 300:
             error = f"HTTP {delivery.http_status}"
         stats = {"accepted": 0, "rejected": 0, "retried": 0, "dead": 0}
+        if delivery.files:
+            stats["awaiting_upload"] = 0
         params, outcomes = [], {}
         missing = Outcome.retry()
         stamp_now = self._stamp(now)
@@ -363,6 +426,12 @@ class Dispatcher:
                          late=bool(late) or now > deadline_at)
                 outcomes[nid] = {"status": "accepted", "receipt": o.receipt}
                 stats["accepted"] += 1
+            elif o.status == AWAITING_UPLOAD:
+                # in a portal file: not delivered until the facility confirms the count; the
+                # deadline keeps running and `late` is decided at confirmation
+                p.update(status=AWAITING_UPLOAD)
+                outcomes[nid] = {"status": AWAITING_UPLOAD}
+                stats["awaiting_upload"] += 1
             elif o.status == REJECTED:
                 p.update(status="rejected", code=bounded(o.code, 100), message=bounded(o.message, 500))
                 outcomes[nid] = {"status": "rejected", "code": o.code, "message": o.message}
@@ -375,6 +444,8 @@ class Dispatcher:
                 stats["dead" if status == "dead" else "retried"] += 1
             params.append(p)
         with self.engine.begin() as conn:
+            if delivery.files:
+                self._record_files(conn, claimed, delivery, params, outcomes, stats, now)
             if self.sqlite:
                 for p in params:
                     p["late"] = int(p["late"])

@@ -7,7 +7,8 @@ PostgreSQL proves the implication either way.
 from sqlalchemy import text
 
 from ..models import DeliveryAttempt, Notification, ReceiverState
-from ..models.intake import DEAD_PREDICATE, LATE_PREDICATE, QUEUED_PREDICATE, SENDING_PREDICATE
+from ..models.intake import (AWAITING_PREDICATE, DEAD_PREDICATE, LATE_PREDICATE, QUEUED_PREDICATE,
+                             SENDING_PREDICATE)
 
 N = Notification.__table__
 ATTEMPTS = DeliveryAttempt.__table__
@@ -17,3 +18,4 @@ QUEUED = text("notifications." + QUEUED_PREDICATE)      # pending or retrying: w
 SENDING = text("notifications." + SENDING_PREDICATE)    # claimed, lease running or expired
 DEAD = text("notifications." + DEAD_PREDICATE)
 LATE = text("notifications." + LATE_PREDICATE)
+AWAITING = text("notifications." + AWAITING_PREDICATE)  # in a portal file, not confirmed yet

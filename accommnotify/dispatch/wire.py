@@ -32,6 +32,7 @@ COLUMNS = (
     S.c.id.label("s_id"), S.c.external_ref, S.c.room, _raw(S.c.arrived_at), _raw(S.c.expected_departure),
     type_coerce(S.c.departed_at, String).label("s_departed_at"), S.c.reason,
     G.c.full_name, _raw(G.c.date_of_birth), G.c.sex, G.c.nationality, G.c.id_number, G.c.passport_number,
+    G.c.document_kind, G.c.document_name,
     G.c.document_type, G.c.document_number, G.c.visa_kind, G.c.visa_number, _raw(G.c.visa_valid_until),
     _raw(G.c.entry_date), type_coerce(G.c.departed_at, String).label("g_departed_at"),
 )
@@ -86,7 +87,8 @@ def wire_notification(r) -> dict:
                  "departed_at": _dt(r.g_departed_at or r.s_departed_at), "reason": r.reason},
         "person": {"full_name": r.full_name, "date_of_birth": _d(r.date_of_birth), "sex": r.sex,
                    "nationality": r.nationality, "id_number": r.id_number, "document": document,
-                   "visa": visa, "entry_date": _d(r.entry_date)},
+                   "visa": visa, "entry_date": _d(r.entry_date),
+                   "document_kind": r.document_kind, "document_name": r.document_name},
     }
 
 
@@ -124,7 +126,7 @@ SELECT n.id, json_build_object(
     'visa', CASE WHEN g.visa_kind IS NOT NULL
                    THEN json_build_object('kind', g.visa_kind, 'number', g.visa_number,
                                           'valid_until', g.visa_valid_until) END,
-    'entry_date', g.entry_date))::text
+    'entry_date', g.entry_date, 'document_kind', g.document_kind, 'document_name', g.document_name))::text
 FROM notifications n
 JOIN guests g ON g.id = n.guest_id JOIN stays s ON s.id = n.stay_id JOIN facilities f ON f.id = n.facility_id
 WHERE n.id = ANY(CAST(:ids AS text[]))

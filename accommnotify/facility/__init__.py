@@ -17,4 +17,6 @@ def init_app(app):
     login_manager.blueprint_login_views["facility"] = "facility.login"
     app.register_blueprint(bp)
     app.cli.add_command(facility_user_cli)
+    from ..portal.cli import portal_cli
+    app.cli.add_command(portal_cli)
     app.extensions.setdefault("accommnotify.demo_hooks", []).append(demo_user)

@@ -13,6 +13,7 @@ from ..rules.scan import parse_scan
 
 STAY_FIELDS = ("external_ref", "room", "reason", "reason_note", "arrived_at", "expected_departure")
 GUEST_FIELDS = ("kind", "full_name", "date_of_birth", "sex", "nationality", "id_number", "passport_number",
+                "document_kind", "document_name",
                 "phone", "permanent_address", "document_type", "document_number", "document_mrz",
                 "visa_kind", "visa_number", "visa_valid_until", "entry_date", "entry_port", "purpose", "scan")
 CITIZEN, FOREIGNER = "citizen", "foreigner"
@@ -77,6 +78,8 @@ def guest_payload(row: dict) -> dict:
         guest["nationality"] = VIETNAM
         _put(guest, "id_number", row.get("id_number"))
         _put(guest, "passport_number", row.get("passport_number"))
+        _put(guest, "document_kind", row.get("document_kind"))
+        _put(guest, "document_name", row.get("document_name"))
     return guest
 
 

@@ -287,7 +287,8 @@ def row_ref(values: dict) -> str:
 
 # ---- preview -----------------------------------------------------------------------------------
 
-def read_guest_list(data: bytes, filename: str, lang: str, *, differs_text: str, now=None) -> Preview:
+def read_guest_list(data: bytes, filename: str, lang: str, *, differs_text: str, now=None,
+                    facility=None) -> Preview:
     """Reads and checks a file. Raises NotAGuestList. Nothing is stored."""
     now = now or utcnow()
     table = _read_table(data, filename)
@@ -325,7 +326,7 @@ def read_guest_list(data: bytes, filename: str, lang: str, *, differs_text: str,
                 if row is not first and row.values.get(key) and row.values.get(key) != first.values.get(key):
                     row.errors.setdefault(key, []).append(differs_text)
         try:
-            prepare_stay(json.loads(json.dumps(payload)), now)
+            prepare_stay(json.loads(json.dumps(payload)), now, facility)
         except InvalidInput as exc:
             _attach(exc.issues, group, lang)
         stays.append({"payload": payload, "lines": [r.line for r in group],

@@ -12,6 +12,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..ids import new_id
 from ..intake import changes, service
+from ..intake.prepare import load
+from ..intake.schemas import PortalConfirmSchema
+from ..portal import service as portal
 from ..intake.errors import Conflict, IntakeError, InvalidInput, NotFound
 from ..models.facility_users import FacilityUser
 from ..rules.issues import Issue
@@ -76,9 +79,25 @@ def issue_text(code: str) -> str:
     return message(code, lang())
 
 
+@bp.app_template_global("issue_text_params")
+def issue_text_params(code: str, **params) -> str:
+    return message(code, lang(), **params)
+
+
 @bp.context_processor
 def _vocab():
-    return {"vocab": vocab, "current_lang": lang()}
+    return {"vocab": vocab, "current_lang": lang(), "portal_enabled": _portal_enabled()}
+
+
+def _portal_enabled() -> bool:
+    """The "Portal files" page is in the menu when a vn_portal receiver is configured."""
+    from flask import current_app
+    from ..receivers.base import ReceiverConfigError
+    from ..routing import receivers_config
+    try:
+        return any(getattr(r, "adapter", "") == "vn_portal" for r in receivers_config(current_app).receivers.values())
+    except ReceiverConfigError:
+        return False
 
 
 # ---- login -----------------------------------------------------------------------------------
@@ -121,7 +140,7 @@ def index():
         rooms.setdefault(stay["room"] or "", []).append(stay)
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
     return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more,
-                           rejected=rejected)
+                           rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
 
 
 @bp.post("/stays/<stay_id>/departure")
@@ -404,7 +423,8 @@ def import_preview():
     try:
         preview = importer.read_guest_list(
             data, upload.filename or "", lang(),
-            differs_text=_("Differs from the first row of this booking (one stay has one room, reason and dates)."))
+            differs_text=_("Differs from the first row of this booking (one stay has one room, reason and dates)."),
+            facility=g.facility)
     except importer.NotAGuestList as exc:
         if exc.reason == "columns":
             missing = ", ".join(importer.HEADERS[k] for k in exc.missing)
@@ -455,3 +475,53 @@ def import_template(ext):
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f"attachment; filename=danh-sach-khach.{ext}"
     return response
+
+
+# ---- portal files (vn_portal receiver) ------------------------------------------------------------
+_PORTAL_CONFIRM = PortalConfirmSchema()
+
+
+@bp.get("/portal")
+@login_required
+def portal_files():
+    waiting = portal.waiting_files(g.facility.id)
+    history = [f for f in portal.list_files(g.facility.id, limit=50) if f.status == "confirmed"]
+    return render_template("facility/portal.html", waiting=waiting, history=history, now=utcnow(),
+                           cancelled=portal.cancelled_after_file(g.facility.id),
+                           errors=session.pop("portal_errors", {}))
+
+
+@bp.get("/portal/<file_id>/download")
+@login_required
+def portal_download(file_id):
+    try:
+        f = portal.get_file(g.facility.id, file_id)
+        data, content_type = portal.content(f)
+    except NotFound:
+        abort(404)
+    except Conflict:
+        abort(409)
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    return response
+
+
+@bp.post("/portal/<file_id>/confirm")
+@login_required
+def portal_confirm(file_id):
+    raw = request.form.get("records_shown", "").strip()
+    value = int(raw) if raw.isdigit() and len(raw) <= 7 else (raw or None)
+    try:
+        data = load(_PORTAL_CONFIRM, {"records_shown": value} if value is not None else {})
+        result = portal.confirm(g.facility.id, file_id, data["records_shown"], lang())
+    except NotFound:
+        abort(404)
+    except IntakeError as exc:
+        issue = exc.issues[0] if exc.issues else Issue("records_shown", "format")
+        session["portal_errors"] = {file_id: message(issue.code, lang(), **dict(issue.params))}
+        return redirect(url_for("facility.portal_files") + f"#file-{file_id}")
+    if result.result == "confirmed":
+        flash(_("Confirmed: the portal lists all %(n)s records of this file.", n=result.file.row_count), "success")
+    # a mismatch is explained on the file's own card (what to check), where the page opens
+    return redirect(url_for("facility.portal_files") + f"#file-{file_id}")

@@ -105,7 +105,7 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
 
     merged["guests"] = merged_guests
     try:
-        warnings = check(merged, now)
+        warnings = check(merged, now, facility)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, [_patch_path(issue, patch_index_of, guest_rows) for issue in exc.issues])
 
@@ -210,7 +210,7 @@ def cancel_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     reached = db.session.execute(
         select(NOTIFICATIONS.c.guest_id, NOTIFICATIONS.c.id)
         .where(NOTIFICATIONS.c.stay_id == stay_id, NOTIFICATIONS.c.event == "arrival",
-               NOTIFICATIONS.c.status.in_(("accepted", "sending")))).all()
+               NOTIFICATIONS.c.status.in_(("accepted", "sending", "awaiting_upload")))).all()
     by_id = {g["id"]: g for g in guest_rows}
     if reached:
         db.session.execute(insert(NOTIFICATIONS), [

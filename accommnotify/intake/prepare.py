@@ -62,21 +62,26 @@ def normalize_guest(guest: dict) -> dict:
     return guest
 
 
-def check(data: dict, now: datetime) -> list:
-    """Runs the rule set on a loaded stay; raises InvalidInput, returns the warnings."""
+def check(data: dict, now: datetime, facility=None) -> list:
+    """Runs the rule set on a loaded stay; raises InvalidInput, returns the warnings.
+
+    With ``facility``, also what the receiver of its notifications requires (issue 9 §3)."""
     for guest in data["guests"]:
         normalize_guest(guest)
     if data.get("room") is not None:
         data["room"] = data["room"].strip() or None
     errors, warnings = check_stay(data, now)
+    if facility is not None:
+        from .receiver_rules import receiver_issues
+        errors = list(errors) + receiver_issues(data, facility)
     if errors:
         raise InvalidInput("The stay breaks one or more rules.", errors)
     return warnings
 
 
-def prepare_stay(payload, now: datetime) -> tuple[dict, list]:
+def prepare_stay(payload, now: datetime, facility=None) -> tuple[dict, list]:
     data = load(STAY_SCHEMA, payload)
-    return data, check(data, now)
+    return data, check(data, now, facility)
 
 
 def _plain(value):

@@ -8,6 +8,7 @@ from ..rules.deadlines import arrival_deadline, category_for, followup_deadline
 from ..routing import receiver_for
 
 GUEST_COLUMNS = ("full_name", "date_of_birth", "sex", "nationality", "id_number", "passport_number",
+                 "document_kind", "document_name",
                  "phone", "permanent_address", "entry_date", "entry_port", "purpose")
 
 

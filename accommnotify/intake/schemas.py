@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from ..timeutil import VN_TZ
 from ..rules.stay import MAX_GUESTS
 from ..rules.text import has_invalid_characters
-from .vocab import DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
+from .vocab import CITIZEN_DOCUMENT_KINDS, DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
 
 _FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
                  "invalid_awareness": "format", "format": "format", "type": "type",
@@ -131,6 +131,8 @@ class GuestFields(StrictSchema):
     id_number = text(20, metadata=example(EXAMPLE_GUEST["id_number"],
                                           description="12-digit personal identification number (citizens)"))
     passport_number = text(20, metadata={"description": "A citizen living abroad may give this instead"})
+    document_kind = choice(CITIZEN_DOCUMENT_KINDS)  # citizens: which card (can_cuoc: issued from 1 July 2024)
+    document_name = text(100, metadata={"description": "Name of the document when document_kind is other"})
     phone = text(30)
     permanent_address = text(300)
     document = _nested(DocumentSchema)
@@ -198,11 +200,28 @@ class ListStaysQuery(StrictSchema):
                            error_messages=_errors())
 
 
+NOTIFICATION_STATUSES = ("pending", "sending", "accepted", "rejected", "retrying", "dead", "withdrawn",
+                         "awaiting_upload")
+
+
 class ListNotificationsQuery(StrictSchema):
-    status = choice(("pending", "sending", "accepted", "rejected", "retrying", "dead", "withdrawn"))
+    status = choice(NOTIFICATION_STATUSES)
     cursor = text(40)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
                            error_messages=_errors())
+
+
+class ListPortalFilesQuery(StrictSchema):
+    status = choice(("ready", "confirmed", "mismatch"))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
+                           error_messages=_errors())
+
+
+class PortalConfirmSchema(StrictSchema):
+    records_shown = fields.Integer(required=True, strict=True,
+                                   validate=validate.Range(0, 100000, error="out_of_range|min={min}|max={max}"),
+                                   error_messages=_errors(),
+                                   metadata={"description": "The number of records the portal lists after the upload"})
 
 
 # Response shapes, for the OpenAPI document.
@@ -216,8 +235,7 @@ class NotificationOut(Schema):
     event = fields.String(metadata={"enum": ["arrival", "amendment", "departure", "cancellation"]})
     category = fields.String(metadata={"enum": ["residence", "foreigner"]})
     receiver = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "sending", "accepted", "rejected", "retrying",
-                                              "dead", "withdrawn"]})
+    status = fields.String(metadata={"enum": list(NOTIFICATION_STATUSES)})
     deadline_at = fields.String(metadata={"format": "date-time"})
     late = fields.Boolean()
     receipt = fields.String(allow_none=True)
@@ -292,3 +310,36 @@ class ProblemOut(Schema):
     detail = fields.String()
     errors = fields.List(fields.Nested(IssueOut))
     errors_omitted = fields.Integer(metadata={"description": "Errors found but not listed (at most 100 are)"})
+
+
+class PortalFileRowOut(Schema):
+    row = fields.Integer(metadata={"description": "Record number (STT / so_thu_tu) in the file"})
+    notification_id = fields.String()
+    status = fields.String()
+
+
+class PortalFileOut(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": ["citizens", "foreigners"]})
+    format = fields.String(metadata={"enum": ["xlsx", "xml"]})
+    filename = fields.String()
+    status = fields.String(metadata={"enum": ["ready", "confirmed", "mismatch"]})
+    row_count = fields.Integer()
+    records_shown = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+    size = fields.Integer()
+    created_at = fields.String(metadata={"format": "date-time"})
+    earliest_deadline = fields.String(allow_none=True, metadata={"format": "date-time"})
+    confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    content_url = fields.String()
+    rows = fields.List(fields.Nested(PortalFileRowOut), metadata={"description": "Only in GET /portal-files/{id}"})
+
+
+class PortalFileListOut(Schema):
+    portal_files = fields.List(fields.Nested(PortalFileOut))
+
+
+class PortalConfirmOut(Schema):
+    result = fields.String(metadata={"enum": ["confirmed", "mismatch"]})
+    message = fields.String()
+    portal_file = fields.Nested(PortalFileOut)

@@ -68,7 +68,7 @@ def _conflict_issue() -> Issue:
 
 def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     now = now or utcnow()
-    data, warnings = prepare_stay(payload, now)
+    data, warnings = prepare_stay(payload, now, facility)
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
     engine = db.engine
@@ -144,7 +144,7 @@ def _bulk_once(facility, items, source, now, lookup_first: bool) -> list[dict]:
     prepared = {}  # index -> (data, warnings, digest)
     for index, item in enumerate(items):
         try:
-            data, warnings = prepare_stay(item, now)
+            data, warnings = prepare_stay(item, now, facility)
         except IntakeError as exc:
             results[index] = {"index": index, "status": "invalid", "issues": exc.issues}
             continue

@@ -41,7 +41,8 @@ def guest_view(g, notifications) -> dict:
     return {
         "id": g["id"], "full_name": g["full_name"], "date_of_birth": _iso_date(g["date_of_birth"]),
         "sex": g["sex"], "nationality": g["nationality"], "id_number": g["id_number"],
-        "passport_number": g["passport_number"], "phone": g["phone"],
+        "passport_number": g["passport_number"], "document_kind": g["document_kind"],
+        "document_name": g["document_name"], "phone": g["phone"],
         "permanent_address": g["permanent_address"], "document": document, "visa": visa,
         "entry_date": _iso_date(g["entry_date"]), "entry_port": g["entry_port"], "purpose": g["purpose"],
         "departed_at": vn_iso(g["departed_at"]),

@@ -3,7 +3,8 @@ from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
 from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
+from .portal import PortalFile, PortalFileRow
 from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceToken
 
 __all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
-           "ReceiverState", "Stay"]
+           "PortalFile", "PortalFileRow", "ReceiverState", "Stay"]

@@ -89,6 +89,8 @@ class Guest(db.Model):
     nationality: Mapped[str] = mapped_column(String(3), nullable=False)
     id_number: Mapped[str | None] = mapped_column(String(12))
     passport_number: Mapped[str | None] = mapped_column(String(20))
+    document_kind: Mapped[str | None] = mapped_column(String(16))   # citizens: cccd, can_cuoc, passport, other
+    document_name: Mapped[str | None] = mapped_column(String(100))  # when document_kind is other
     phone: Mapped[str | None] = mapped_column(String(30))
     permanent_address: Mapped[str | None] = mapped_column(String(300))
     document_type: Mapped[str | None] = mapped_column(String(20))
@@ -107,6 +109,7 @@ QUEUED_PREDICATE = "status IN ('pending', 'retrying')"
 SENDING_PREDICATE = "status = 'sending'"
 DEAD_PREDICATE = "status = 'dead'"
 LATE_PREDICATE = "late"
+AWAITING_PREDICATE = "status = 'awaiting_upload'"
 
 
 class Notification(db.Model):
@@ -153,4 +156,8 @@ class Notification(db.Model):
               postgresql_where=text(DEAD_PREDICATE), sqlite_where=text(DEAD_PREDICATE)),
         Index("ix_notifications_late", "receiver",
               postgresql_where=text(LATE_PREDICATE), sqlite_where=text(LATE_PREDICATE)),
+        # vn_portal (migration 0007): in portal files, not confirmed yet; /metrics counts them and
+        # watches their deadlines
+        Index("ix_notifications_awaiting", "receiver", "deadline_at",
+              postgresql_where=text(AWAITING_PREDICATE), sqlite_where=text(AWAITING_PREDICATE)),
     )

@@ -26,7 +26,22 @@ def readyz():
     expected = _head_revision()
     if current != expected:
         return jsonify(status="unavailable", reason="migrations", schema=current, expected=expected), 503
+    paused = _paused_receivers()
+    if paused:
+        # Intake still works (stays are stored; notifications wait), so the web stays in the load
+        # balancer: 200, but the body says which receiver is paused and why.
+        return jsonify(status="degraded", schema=current, paused_receivers=paused)
     return jsonify(status="ok", schema=current)
+
+
+def _paused_receivers() -> dict:
+    from ..receivers.base import ReceiverConfigError
+    from ..routing import receivers_config
+    from .metrics import paused_receivers
+    try:
+        return paused_receivers(receivers_config(current_app).receivers)
+    except ReceiverConfigError:
+        return {}
 
 
 def _head_revision() -> str | None:

@@ -30,14 +30,17 @@ def render() -> str:
     from ..receivers.base import ReceiverConfigError
     from ..routing import receivers_config
     try:
-        names = list(receivers_config(current_app).receivers)
+        receivers = receivers_config(current_app).receivers
+        names = list(receivers)
         config_ok = 1
     except ReceiverConfigError:
-        names, config_ok = [], 0
+        receivers, names, config_ok = {}, [], 0
+    paused = paused_receivers(receivers)
     now = utcnow()
     with read_only(), db.engine.connect() as conn:
         status = admin.queue_status(conn, now, names)
         totals = admin.delivery_totals(conn)
+        awaiting = admin.awaiting_upload(conn)
         conn.rollback()
     out = []
 
@@ -78,9 +81,29 @@ def render() -> str:
     family("accommnotify_receiver_alert", "gauge", "1 when a receiver has an open configuration alert.")
     for rname, e in sorted(status.items()):
         out.append(_line("accommnotify_receiver_alert", {"receiver": rname}, int(bool(e["alert"]))))
+    family("accommnotify_receiver_paused", "gauge",
+           "1 when a receiver pauses itself (vn_portal: the template does not match); its notifications wait.")
+    for rname in sorted(receivers):
+        out.append(_line("accommnotify_receiver_paused", {"receiver": rname}, int(rname in paused)))
+    family("accommnotify_notifications_awaiting_upload", "gauge",
+           "Notifications written into portal files that the facility has not confirmed yet.")
+    for rname in sorted(set(awaiting) | {n for n, r in receivers.items() if getattr(r, "adapter", "") == "vn_portal"}):
+        out.append(_line("accommnotify_notifications_awaiting_upload", {"receiver": rname}, awaiting.get(rname, 0)))
     family("accommnotify_receivers_config_valid", "gauge", "1 when the receivers file loads.")
     out.append(_line("accommnotify_receivers_config_valid", {}, config_ok))
     return "\n".join(out) + "\n"
+
+
+def paused_receivers(receivers) -> dict[str, str]:
+    """{name: what differs} of receivers that paused themselves (re-checked on every call)."""
+    out = {}
+    for name, receiver in receivers.items():
+        reload = getattr(receiver, "reload", None)
+        if callable(reload):
+            reload()
+        if getattr(receiver, "paused", None):
+            out[name] = receiver.paused
+    return out
 
 
 @bp.get("/metrics")

@@ -2,19 +2,21 @@
 
 A stay is removed with its guests and notifications once it ended (departed or cancelled) more
 than RETENTION_DAYS ago and none of its notifications is still on its way (pending, sending,
-retrying, dead: those an operator must see through first). Delivery attempts and police inbox
-rows older than the same period go too. The police audit log is never touched here.
+retrying, dead, awaiting_upload: those an operator or the facility must see through first).
+Delivery attempts and police inbox rows older than the same period go too, and so do portal
+files (record and file on disk) none of whose rows is left. The police audit log is never touched here.
 """
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ..extensions import db
-from ..models import DeliveryAttempt, Guest, InboxNotification, Notification, Stay
+from ..models import DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow, Stay
 from ..timeutil import utcnow
 
-UNFINISHED = ("pending", "sending", "retrying", "dead")
+UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
 CHUNK = 1000
 
 
@@ -44,6 +46,8 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
         if dry_run:
             db.session.rollback()
             break
+        db.session.execute(delete(PortalFileRow).where(PortalFileRow.notification_id.in_(
+            select(Notification.id).where(Notification.stay_id.in_(ids)))))
         db.session.execute(delete(Notification).where(Notification.stay_id.in_(ids)))
         db.session.execute(delete(Guest).where(Guest.stay_id.in_(ids)))
         db.session.execute(delete(Stay).where(Stay.id.in_(ids)))
@@ -55,7 +59,22 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
         report.inbox = db.session.scalar(select(func.count()).select_from(InboxNotification).where(old_inbox))
         db.session.rollback()
         return report
+    _purge_portal_files(cutoff)
     report.attempts = db.session.execute(delete(DeliveryAttempt).where(old_attempts)).rowcount
     report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
     db.session.commit()
     return report
+
+
+def _purge_portal_files(cutoff) -> None:
+    """Portal files older than the cutoff with no row left: the file (personal data) and its record."""
+    empty = ~exists().where(PortalFileRow.file_id == PortalFile.id)
+    for file_id, path in db.session.execute(
+            select(PortalFile.id, PortalFile.path).where(PortalFile.created_at < cutoff, empty)).all():
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            continue  # try again at the next purge
+        db.session.execute(delete(PortalFile).where(PortalFile.id == file_id))

@@ -20,12 +20,14 @@ __all__ = [
     "ACCEPTED",
     "REJECTED",
     "RETRY",
+    "AWAITING_UPLOAD",
     "STATUSES",
     "EXCERPT_LIMIT",
     "VN_OFFSET",
     "Outcome",
     "Batch",
     "Delivery",
+    "WrittenFile",
     "Receiver",
     "ReceiverConfigError",
     "bounded",
@@ -34,7 +36,10 @@ __all__ = [
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 RETRY = "retry"
-STATUSES = frozenset({ACCEPTED, REJECTED, RETRY})
+#: Written into a file that staff upload by hand (vn_portal): not delivered until the facility
+#: confirms the count the portal showed (the file is a ``WrittenFile`` of the Delivery).
+AWAITING_UPLOAD = "awaiting_upload"
+STATUSES = frozenset({ACCEPTED, REJECTED, RETRY, AWAITING_UPLOAD})
 
 #: Upper bound of ``Delivery.excerpt`` (characters).
 EXCERPT_LIMIT = 2000
@@ -71,7 +76,7 @@ def bounded(text: Any, limit: int = EXCERPT_LIMIT) -> str | None:
 class Outcome:
     """What happened to one notification."""
 
-    status: str  # "accepted" | "rejected" | "retry"
+    status: str  # "accepted" | "rejected" | "retry" | "awaiting_upload"
     receipt: str | None = None  # accepted: the receiver's receipt, if it gave one
     code: str | None = None  # rejected: a stable code from the receiver
     message: str | None = None  # rejected: the receiver's explanation
@@ -91,6 +96,33 @@ class Outcome:
     @classmethod
     def retry(cls) -> Outcome:
         return cls(RETRY)
+
+    @classmethod
+    def awaiting_upload(cls) -> Outcome:
+        """In a file of the Delivery's ``files``; the dispatcher records the file with the outcomes."""
+        return cls(AWAITING_UPLOAD)
+
+
+@dataclass
+class WrittenFile:
+    """A file an adapter published for staff to upload (vn_portal). The dispatcher stores it in
+    ``portal_files`` in the same transaction as the outcomes, and only if its lease still holds
+    every notification of the file (otherwise they are retried and go into another file)."""
+
+    id: str
+    facility_code: str
+    kind: str                 # "citizens" | "foreigners"
+    format: str               # "xlsx" | "xml"
+    filename: str             # readable, no personal data
+    path: str                 # absolute
+    sha256: str
+    size: int
+    rows: list[tuple[str, int]]  # (notification id, record number 1..n) in file order
+    earliest_deadline: str | None = None  # ISO 8601, of the notifications in the file
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
@@ -135,6 +167,7 @@ class Delivery:
     retry_after: float | None = None  # seconds (from Retry-After)
     disable_receiver: bool = False  # 410 Gone
     alert: str | None = None  # operator-facing: a configuration problem
+    files: list[WrittenFile] = field(default_factory=list)  # vn_portal: the files written
 
     def __post_init__(self) -> None:
         self.excerpt = bounded(self.excerpt)
@@ -160,7 +193,7 @@ class Delivery:
     def counts(self) -> dict[str, int]:
         out = {ACCEPTED: 0, REJECTED: 0, RETRY: 0}
         for o in self.outcomes.values():
-            out[o.status] += 1
+            out[o.status] = out.get(o.status, 0) + 1
         return out
 
     def ids_with(self, status: str) -> list[str]:

@@ -136,7 +136,7 @@ def _build_receiver(name: str, table: Any, problems: list[str]) -> Receiver | No
     options = dict(table)
     adapter = options.pop("adapter", None)
     if adapter is None:
-        problems.append(f"{label}: missing 'adapter' (one of inbox, http, file, email, or a dotted path)")
+        problems.append(f"{label}: missing 'adapter' (one of inbox, http, file, email, vn_portal, or a dotted path)")
         return None
     label = f"receiver {name!r} (adapter {adapter!r})"
     try:

@@ -23,6 +23,7 @@ BUILTIN_ADAPTERS: dict[str, str] = {
     "http": "accommnotify.receivers.http:HttpReceiver",
     "file": "accommnotify.receivers.file:FileReceiver",
     "email": "accommnotify.receivers.email:EmailReceiver",
+    "vn_portal": "accommnotify.receivers.vn_portal:VnPortalReceiver",
 }
 
 

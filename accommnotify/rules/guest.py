@@ -16,6 +16,16 @@ EARLIEST_BIRTH = date(1900, 1, 1)  # ID numbers start with the births of 1900 (S
 
 SEXES = ("male", "female")
 DOCUMENT_TYPES = ("passport", "travel_document")
+#: Which card a citizen showed (issue 9 §4): the chip CCCD, the identity card issued from
+#: 1 July 2024 (Thẻ Căn Cước), a passport, or another document (then named).
+CITIZEN_DOCUMENT_KINDS = ("cccd", "can_cuoc", "passport", "other")
+CAN_CUOC_SINCE = date(2024, 7, 1)
+
+
+def document_kind_from_issue_date(issued: date) -> str:
+    """The chip card's QR code does not name the card; its issue date does."""
+    return "can_cuoc" if issued >= CAN_CUOC_SINCE else "cccd"
+
 VISA_KINDS = (
     "visa",
     "e_visa",
@@ -80,11 +90,14 @@ def check_guest(guest: dict, arrival_date: date, today: date, warnings: list[Iss
         passport_number = get("passport_number")
         if passport_number and not _document_number_ok(passport_number):
             issues.append(Issue("passport_number", "document.format"))
+        issues += _check_document_kind(get("document_kind"), get("document_name"), id_number, passport_number)
         return issues
 
     # Foreigner
     if get("id_number"):
         issues.append(Issue("id_number", "id_number.not_applicable"))
+    if get("document_kind") or get("document_name"):
+        issues.append(Issue("document_kind", "document_kind.not_applicable"))
 
     document = get("document")
     if not document:
@@ -127,3 +140,19 @@ def check_guest(guest: dict, arrival_date: date, today: date, warnings: list[Iss
     elif entry_date > arrival_date:
         issues.append(Issue("entry_date", "entry_date.after_arrival"))
     return issues
+
+
+def _check_document_kind(kind, name, id_number, passport_number) -> list[Issue]:
+    if kind is None:
+        return [Issue("document_name", "document_kind.name_without_other")] if name else []
+    if kind not in CITIZEN_DOCUMENT_KINDS:
+        return [Issue("document_kind", "choice", {"choices": CITIZEN_DOCUMENT_KINDS})]
+    if kind in ("cccd", "can_cuoc") and not id_number:
+        return [Issue("document_kind", "document_kind.mismatch")]
+    if kind == "passport" and not passport_number:
+        return [Issue("document_kind", "document_kind.mismatch")]
+    if kind == "other" and not name:
+        return [Issue("document_name", "required")]
+    if kind != "other" and name:
+        return [Issue("document_name", "document_kind.name_without_other")]
+    return []

@@ -54,6 +54,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Nội dung yêu cầu không phải JSON hợp lệ.",
         "en": "The request body is not valid JSON.",
     },
+    # --- portal files (vn_portal receiver, issue 9) ---
+    "portal_file.mismatch": {
+        "vi": "Cổng hiển thị {shown} bản ghi nhưng tệp có {expected}. Kiểm tra: đã tải đúng tệp này lên chưa, "
+              "đúng tài khoản của cơ sở chưa, tệp có bị mở và sửa trước khi tải lên không (cổng bỏ qua dòng 4 và "
+              "đọc từ dòng 5). Tải lại đúng tệp rồi xác nhận lại.",
+        "en": "The portal shows {shown} records but the file has {expected}. Check that you uploaded this very file, "
+              "to your facility's account, without opening and editing it first (the portal skips row 4 and reads "
+              "from row 5). Upload the file again, then confirm again.",
+    },
+    "portal_file.already_confirmed": {
+        "vi": "Tệp này đã được xác nhận với {expected} bản ghi.",
+        "en": "This file was already confirmed with {expected} records.",
+    },
+    "document_kind.not_applicable": {
+        "vi": "Loại giấy tờ chỉ dùng cho công dân Việt Nam.",
+        "en": "The document kind applies to Vietnamese citizens only.",
+    },
+    "document_kind.mismatch": {
+        "vi": "Loại giấy tờ không khớp với số đã nhập (thẻ CCCD/Căn cước cần số định danh, hộ chiếu cần số hộ chiếu).",
+        "en": "The document kind does not match the number given (an ID card needs the ID number, a passport the passport number).",
+    },
+    "document_kind.name_without_other": {
+        "vi": "Chỉ nhập tên giấy tờ khi loại giấy tờ là \"khác\".",
+        "en": "Give a document name only when the document kind is \"other\".",
+    },
+    "portal_file.changed": {
+        "vi": "Tệp trên máy chủ không còn giống tệp đã ghi.",
+        "en": "The file on the server is not the file that was written.",
+    },
+    "expected_departure.required_by_receiver": {
+        "vi": "Cổng khai báo yêu cầu ngày đi dự kiến.",
+        "en": "The declaration portal requires an expected departure date.",
+    },
+    "id_number.required_by_receiver": {
+        "vi": "Cổng khai báo yêu cầu số giấy tờ cho mỗi khách (kể cả trẻ em).",
+        "en": "The declaration portal requires a document number for every guest (children too).",
+    },
     "body_too_large": {
         "vi": "Nội dung yêu cầu quá lớn (tối đa {max_bytes} byte).",
         "en": "The request body is too large (at most {max_bytes} bytes).",

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from .guest import document_kind_from_issue_date
 from .issues import Issue
 from .mrz import parse_td3, split_td3
 from .nationality import VIETNAM
@@ -89,6 +90,7 @@ def _parse_qr(text: str) -> ScanResult:
         fields["date_of_birth"] = dob
     else:
         review.append(Issue("date_of_birth", "scan.birth_year_only"))
+    fields["document_kind"] = document_kind_from_issue_date(_ddmmyyyy(issued))
     address = " ".join(address.split())
     if address:
         fields["permanent_address"] = address

@@ -83,7 +83,7 @@ def test_unknown_code_and_language():
 
 
 def test_templates_take_only_non_personal_params():
-    allowed = {"max", "min", "choices", "max_bytes", "part", "days", "replaced_by"}   # replaced_by: ward names
+    allowed = {"max", "min", "choices", "max_bytes", "part", "days", "replaced_by", "shown", "expected"}  # counts, limits, ward names
     for code, entry in MESSAGES.items():
         for lang, template in entry.items():
             assert _placeholders(template) <= allowed, (code, lang)

@@ -23,7 +23,13 @@ def test_qr_full():
         "sex": "male",
         "permanent_address": "Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội",
         "nationality": "VNM",
+        "document_kind": "cccd",  # issued 01/02/2021: a CCCD
     }
+
+
+@pytest.mark.parametrize("issued, kind", [("30062024", "cccd"), ("01072024", "can_cuoc"), ("15032026", "can_cuoc")])
+def test_qr_issue_date_tells_which_card(issued, kind):
+    assert parse_scan(QR.replace("|01022021", f"|{issued}")).fields["document_kind"] == kind
 
 
 def test_qr_trailing_whitespace_nfd_and_empty_cmnd():
