@@ -397,6 +397,7 @@ _NOT_A_LIST = {
     "encoding": lambda: _("This CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\"."),
     "empty": lambda: _("The file has the guest-list columns but no guests."),
     "cell_too_large": lambda: _("A cell of this file is too large to be a guest's detail (over 128 KB)."),
+    "too_large": lambda: _("This Excel file unpacks to far more data than a guest list holds; it was not read."),
     "too_many_rows": lambda: _("The file has too many rows (at most %(max)s guests per file).",
                                max=importer.MAX_ROWS),
 }
