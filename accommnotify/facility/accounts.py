@@ -59,6 +59,7 @@ def set_password(user: FacilityUser, password: str) -> None:
     if password_problem(password):
         raise AccountError(password_problem(password))
     user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 0) + 1  # every session logged in before ends
     THROTTLE.reset(user.email)
     db.session.commit()
 

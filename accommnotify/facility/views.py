@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, flash, g, jsonify, make_response, redirect,
                    session, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..ids import new_id
@@ -19,7 +19,8 @@ from ..rules.messages import message
 from ..rules.scan import parse_scan
 from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, to_vn, utcnow
-from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
+from ..extensions import db
+from ..web_auth import PAGES_CSP, end_sessions, invalid_input_field, safe_next, start_session
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -108,8 +109,7 @@ def login():
         email = request.form.get("email", "")
         result = authenticate(email, request.form.get("password", ""))
         if result.user is not None:
-            session.clear()  # a fresh session at login: no fixation
-            login_user(result.user)
+            start_session(result.user)  # a fresh session at login: no fixation, a new CSRF token
             return redirect(target)
         if result.wait_seconds:
             error = _("Too many failed attempts. Wait %(seconds)s seconds and try again.",
@@ -122,6 +122,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    user = current_user._get_current_object() if current_user else None
+    if isinstance(user, FacilityUser):
+        end_sessions(user)  # this cookie, and any copy of it, stops working
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("facility.login"))

@@ -66,6 +66,7 @@ def set_password(officer: Officer, password: str) -> None:
     if password_problem(password):
         raise AccountError(password_problem(password))
     officer.password_hash = hash_password(password)
+    officer.session_version = (officer.session_version or 0) + 1  # every session logged in before ends
     db.session.commit()
 
 

@@ -1,0 +1,27 @@
+"""Revocable sessions (issue 10, item 5).
+
+`session_version` on officers and facility users: bumped on logout, password change and disabling,
+and checked on every request, so a session made before is refused.
+
+Revision ID: 0008
+Revises: 0006 (re-chained after 0007 at merge)
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0008"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    for table in ("police_officers", "facility_users"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade():
+    for table in ("facility_users", "police_officers"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("session_version")
