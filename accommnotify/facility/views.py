@@ -107,7 +107,7 @@ def login():
     target = _local_path(request.values.get("next"), url_for("facility.index"))
     if request.method == "POST":
         email = request.form.get("email", "")
-        result = authenticate(email, request.form.get("password", ""))
+        result = authenticate(email, request.form.get("password", ""), address=request.remote_addr)
         if result.user is not None:
             start_session(result.user)  # a fresh session at login: no fixation, a new CSRF token
             return redirect(target)

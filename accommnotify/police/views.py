@@ -107,7 +107,7 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data)
+        result = authenticate(form.username.data, form.password.data, request.remote_addr)
         if result.officer is not None:
             target = _safe_next(request.args.get("next"))
             start_session(result.officer)  # a fresh session: no search, no CSRF token of before
