@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for part in (ops, api, dispatch, police, facility, landing):
         part.init_app(app)
     _check_receivers_file(app)
+    _check_inbound_secrets(app)
     proxies = int(settings.get("PROXY_COUNT") or 0)
     if proxies > 0:  # trust exactly that many X-Forwarded-* hops, never what a client sends itself
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,6 +43,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 class StartupError(RuntimeError):
     """The process must not start: the message says what to fix."""
+
+
+def _check_inbound_secrets(app: Flask) -> None:
+    """INBOUND_SECRETS (police side) is checked when any process starts: a secret bound to no
+    sender or ward, or a malformed table, stops it with the reason."""
+    from .police.receiving import InboundConfigError, check_inbound_config
+    try:
+        check_inbound_config(app.config)
+    except InboundConfigError as exc:
+        raise StartupError(f"cannot start (web server, dispatcher or command): {exc}") from None
 
 
 def _check_receivers_file(app: Flask) -> None:

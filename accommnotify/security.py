@@ -13,11 +13,16 @@ Passwords (officers, facility staff)
     accounts exist; it hands back a new hash when the stored one was made with other settings.
 
 Login throttle
-    `Throttle.check(name)` -> seconds to wait (0: go ahead), `record_failure(name)`, `reset(name)`.
-    Failures are counted per *submitted* name, known or not, in the table `police_login_throttle`
-    (model `LoginThrottle`), so it holds across workers and restarts and the answers do not tell
-    which names have an account. Officers use their bare username as key (a username has no ":");
-    facility staff use "facility:<e-mail>". While locked, the caller refuses without checking the
+    `Throttle.check(name, address)` -> seconds to wait (0: go ahead), `record_failure(name,
+    address)`, `reset(name, address)`. Failures are counted per (client address, submitted name) —
+    known or not, so the answers do not tell which names have an account — and per client address
+    across all names, in the table `police_login_throttle` (model `LoginThrottle`), so it holds
+    across workers and restarts. Never per account alone: a stranger's failures from elsewhere
+    never delay the real user (issue 10, item 6). The address is `request.remote_addr`, which is
+    the client's only behind `PROXY_COUNT` trusted proxies (ProxyFix). Keys: "<namespace>pair:
+    <address>|<SHA-256 of the name, 32 hex>" and "<namespace>addr:<address>" (namespace "" for
+    officers, "facility:" for staff), so no name is stored. A count starts again after
+    `forget_after` seconds without a failure. While locked, the caller refuses without checking the
     password, and no request thread sleeps.
 """
 from __future__ import annotations
@@ -143,55 +148,77 @@ def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str |
 
 # --- login throttle ----------------------------------------------------------------------------
 
-_KEY_LENGTH = LoginThrottle.__table__.c.username.type.length
-
-
 @dataclass(frozen=True)
 class Throttle:
-    """A growing delay after failed logins: none for the first `free_failures` in a row, then
+    """A growing delay after failed logins: none for the first `free_failures` in a row from one
+    address for one name (`address_free_failures` from one address for any names), then
     `first_delay`, twice that, four times … seconds, at most `max_delay`."""
     namespace: str = ""        # key prefix, e.g. "facility:"; "" for officers
     free_failures: int = 3
     first_delay: int = 1
     max_delay: int = 900
+    address_free_failures: int = 20
+    forget_after: int = 3600   # seconds without a failure after which a count starts again
 
-    def delay_after(self, failures: int) -> int:
-        """Seconds locked after `failures` failures in a row."""
-        if failures < self.free_failures:
+    def delay_after(self, failures: int, free: int | None = None) -> int:
+        """Seconds locked after `failures` failures in a row (`free` of them without delay)."""
+        free = self.free_failures if free is None else free
+        if failures < free:
             return 0
-        return min(self.first_delay * 2 ** min(failures - self.free_failures, 30), self.max_delay)
+        return min(self.first_delay * 2 ** min(failures - free, 30), self.max_delay)
 
-    def _key(self, name: str) -> str:
-        return (self.namespace + name)[:_KEY_LENGTH]
+    def pair_key(self, name: str, address: str | None) -> str:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"{self.namespace}pair:{(address or '-')[:64]}|{digest}"
 
-    def check(self, name: str, now: datetime | None = None) -> int:
-        """Seconds to wait before the name may try again; 0 when it may try now."""
+    def address_key(self, address: str | None) -> str:
+        return f"{self.namespace}addr:{(address or '-')[:64]}"
+
+    def _keys(self, name: str, address: str | None) -> tuple[tuple[str, int], ...]:
+        return ((self.pair_key(name, address), self.free_failures),
+                (self.address_key(address), self.address_free_failures))
+
+    def check(self, name: str, address: str | None, now: datetime | None = None) -> int:
+        """Seconds to wait before this address may try this name again; 0 when it may try now."""
         now = now or utcnow()
-        row = db.session.get(LoginThrottle, self._key(name))
-        if row is None or row.locked_until is None or row.locked_until <= now:
-            return 0
-        return max(1, math.ceil((row.locked_until - now).total_seconds()))
+        wait = 0
+        for key, _free in self._keys(name, address):
+            row = db.session.get(LoginThrottle, key)
+            if row is not None and row.locked_until is not None and row.locked_until > now:
+                wait = max(wait, math.ceil((row.locked_until - now).total_seconds()), 1)
+        return wait
 
-    def record_failure(self, name: str, now: datetime | None = None) -> int:
+    def record_failure(self, name: str, address: str | None, now: datetime | None = None) -> int:
         """Counts one failure (in its own transaction: commits) and returns the delay it starts."""
         now = now or utcnow()
-        key = self._key(name)
+        return max(self._count(key, free, now) for key, free in self._keys(name, address))
+
+    def _count(self, key: str, free: int, now: datetime) -> int:
         for _ in range(2):
             row = db.session.get(LoginThrottle, key)
             if row is None:
                 row = LoginThrottle(username=key, failures=0)
                 db.session.add(row)
+            elif row.last_failure_at is not None and (now - row.last_failure_at).total_seconds() > self.forget_after:
+                row.failures = 0
             row.failures += 1
             row.last_failure_at = now
-            wait = self.delay_after(row.failures)
+            wait = self.delay_after(row.failures, free)
             row.locked_until = now + timedelta(seconds=wait) if wait else None
             try:
                 db.session.commit()
                 return wait
-            except IntegrityError:  # a parallel first failure for the same name
+            except IntegrityError:  # a parallel first failure for the same key
                 db.session.rollback()
         return 0
 
-    def reset(self, name: str) -> None:
-        """Forgets the failures of a name, as part of the caller's transaction (the caller commits)."""
-        db.session.execute(delete(LoginThrottle).where(LoginThrottle.username == self._key(name)))
+    def forget_name(self, name: str) -> None:
+        """Forgets every address's failures for this name (a new password was set); the caller commits."""
+        suffix = "|" + self.pair_key(name, None).rsplit("|", 1)[1]
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.username.like(f"{self.namespace}pair:%"),
+                                                       LoginThrottle.username.endswith(suffix)))
+
+    def reset(self, name: str, address: str | None) -> None:
+        """Forgets this address's failures for this name (not the address's count over all names),
+        as part of the caller's transaction (the caller commits)."""
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.username == self.pair_key(name, address)))

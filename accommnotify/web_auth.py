@@ -4,11 +4,20 @@ One Flask-Login manager serves both; a user id is "<kind>:<id>" and each surface
 loader for its kind. Cookies are HttpOnly and SameSite=Lax, and Secure as the setting
 `SESSION_COOKIE_SECURE` says (fixed at start, never switched per request); every form carries a
 CSRF token (Flask-WTF). JSON APIs authenticate with tokens and are CSRF-exempt.
+
+Sessions are revocable (issue 10, item 5). `start_session(user)` clears the session (so no token or
+search of the anonymous session survives, and the CSRF token is new) and records the user's
+`session_version`, the login time and the last-seen time. On every request a session is refused
+(cleared: the visitor is anonymous again) when the user's `session_version` has moved on — it is
+bumped by `end_sessions(user)` at logout and password change, and by deactivating or disabling an
+account — when it has been idle longer than `POLICE_IDLE_MINUTES` / `FACILITY_IDLE_MINUTES`, or
+when it is older than `SESSION_LIFETIME_HOURS`.
 """
 from urllib.parse import unquote, urlsplit
 
+from flask import current_app, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 from flask_wtf.csrf import CSRFProtect
 
 login_manager = LoginManager()
@@ -82,7 +91,53 @@ def register_user_loader(kind: str, loader) -> None:
 def _load_user(user_id: str):
     kind, _, ident = user_id.partition(":")
     loader = _LOADERS.get(kind)
-    return loader(ident) if loader else None
+    user = loader(ident) if loader else None
+    if user is None or session.get(_VERSION) != user.session_version:
+        return None  # logged out elsewhere, password changed, account disabled: this session is over
+    return user
+
+
+# --- revocable sessions ------------------------------------------------------------------------
+
+_VERSION, _AUTH_AT, _SEEN_AT = "_sv", "_auth_at", "_seen_at"
+_IDLE_SETTINGS = {"officer": ("POLICE_IDLE_MINUTES", 30), "facility": ("FACILITY_IDLE_MINUTES", 720)}
+
+
+def _now() -> int:
+    from .timeutil import utcnow
+    return int(utcnow().timestamp())
+
+
+def start_session(user) -> None:
+    """Logs `user` in on a fresh session (nothing of the session before login is kept)."""
+    session.clear()
+    login_user(user)
+    now = _now()
+    session[_VERSION] = user.session_version
+    session[_AUTH_AT] = session[_SEEN_AT] = now
+
+
+def end_sessions(user) -> None:
+    """Ends every session of `user`, on every device (the caller commits)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def _expire_session():
+    """Before every request: an idle or too old session is cleared before anyone reads it."""
+    user_id = session.get("_user_id")
+    if not user_id:
+        return
+    name, default = _IDLE_SETTINGS.get(user_id.partition(":")[0], ("FACILITY_IDLE_MINUTES", 720))
+    idle = int(current_app.config.get(name, default)) * 60
+    lifetime = int(current_app.config.get("SESSION_LIFETIME_HOURS", 24)) * 3600
+    now = _now()
+    auth_at, seen_at = session.get(_AUTH_AT), session.get(_SEEN_AT)
+    if not isinstance(auth_at, int) or not isinstance(seen_at, int) \
+            or now - seen_at > idle or now - auth_at > lifetime:
+        session.clear()
+        return
+    if now - seen_at >= 30:  # not on every request: the cookie need not change each time
+        session[_SEEN_AT] = now
 
 
 class PagesOnlySessionInterface(SecureCookieSessionInterface):
@@ -111,6 +166,7 @@ def init_app(app):
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.before_request(_expire_session)
 
     hsts = int(app.config.get("HSTS_SECONDS") or 0)
     if hsts > 0:  # only behind https: browsers then refuse plain http for this host for that long

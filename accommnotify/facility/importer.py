@@ -4,12 +4,19 @@ One row per guest; rows that share a booking ref ("Mã đặt phòng") form one 
 come from its first row. The external_ref of a stay is its booking ref, or — for a row without one —
 a hash of the row, so uploading the same file again creates nothing new. Checking is the intake
 service's (`prepare_stay`, the one rule set); storing is `create_stays_bulk(source="import")`.
+
+Memory and time are bounded whatever the file (issue 10, item 2): an XLSX's zip members are checked
+(count, uncompressed size, compression ratio) before anything is unpacked; the sheet is streamed
+(openpyxl read_only) with its declared dimensions ignored and rows cut at MAX_COLUMNS; CSV rows are
+streamed too; blank rows are kept as one shared empty tuple and reading stops at the row limit
+(MAX_ROWS filled rows, MAX_SCANNED_ROWS rows in all); a cell over MAX_CELL_CHARS is refused.
 """
 import csv
 import hashlib
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -22,6 +29,16 @@ from ..timeutil import utcnow
 
 MAX_ROWS = 2000
 HEADER_SEARCH_ROWS = 5
+MAX_SCANNED_ROWS = 100_000      # rows read in all, blank ones included
+MAX_COLUMNS = 64                # cells further right are never looked at (the template has 19 columns)
+MAX_CELL_CHARS = 131_072        # as csv.field_size_limit(): 128 K characters
+# An XLSX is a zip: its members are checked before openpyxl unpacks any of them.
+ZIP_MAX_MEMBERS = 1000
+ZIP_MAX_SHEET_BYTES = 16 * 2**20     # one worksheet's XML (streamed); 2000 guests take ~2 MiB
+ZIP_MAX_STRINGS_BYTES = 3 * 2**20    # the shared strings, read whole (2000 guests take ~1.5 MiB)
+ZIP_MAX_MEMBER_BYTES = 2 * 2**20     # any other member (styles are read whole too)
+ZIP_MAX_TOTAL_BYTES = 48 * 2**20
+ZIP_MAX_RATIO = 100                  # uncompressed / compressed, for members over 1 MiB
 
 # (key, Vietnamese header of the template, other accepted headers)
 COLUMNS = (
@@ -114,7 +131,9 @@ def _cell_text(value) -> str:
     return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
 
 
-def _read_table(data: bytes, filename: str) -> list[list]:
+def _read_table(data: bytes, filename: str) -> list:
+    """The rows of the file's first sheet: blank rows as `()` (line numbers stay right), other rows
+    as lists of at most MAX_COLUMNS cells. Raises NotAGuestList."""
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
@@ -122,20 +141,76 @@ def _read_table(data: bytes, filename: str) -> list[list]:
     return _read_csv(data)
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _collect(rows) -> list:
+    """Takes rows from a stream until it ends or a limit is reached; no row is read past a limit."""
+    table: list = []
+    filled = 0
+    for raw in rows:
+        if len(table) >= MAX_SCANNED_ROWS:
+            raise NotAGuestList("too_many_rows")
+        row = raw[:MAX_COLUMNS]
+        if all(_blank(cell) for cell in row):
+            table.append(())
+            continue
+        if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in row):
+            raise NotAGuestList("cell_too_large")
+        filled += 1
+        if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise NotAGuestList("too_many_rows")
+        table.append(list(row))
+    return table
+
+
+def check_zip(data: bytes) -> None:
+    """Refuses ("too_large") a zip whose members would unpack to too much, before any is unpacked.
+    zipfile never reads a member past its declared size, so the declared sizes are the bound."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise NotAGuestList("unreadable")
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise NotAGuestList("too_large")
+    total = 0
+    for member in members:
+        size = member.file_size
+        total += size
+        name = member.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            limit = ZIP_MAX_SHEET_BYTES
+        elif name.lower().endswith("sharedstrings.xml"):
+            limit = ZIP_MAX_STRINGS_BYTES
+        else:
+            limit = ZIP_MAX_MEMBER_BYTES
+        if size > limit:
+            raise NotAGuestList("too_large")
+        if size > 2**20 and size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            raise NotAGuestList("too_large")
+    if total > ZIP_MAX_TOTAL_BYTES:
+        raise NotAGuestList("too_large")
+
+
+def _read_xlsx(data: bytes) -> list:
     from openpyxl import load_workbook
+    check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # a zip that is not a workbook, a broken file: all mean "not readable"
         raise NotAGuestList("unreadable")
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise NotAGuestList("too_many_rows")
-        return rows
+        # The declared <dimension> ("A1:XFD1048576") would pad every row to 16,384 cells: ignore it.
+        sheet.reset_dimensions()
+        try:
+            return _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+        except NotAGuestList:
+            raise
+        except Exception:  # broken XML inside the sheet
+            raise NotAGuestList("unreadable")
     finally:
         workbook.close()
 
@@ -150,7 +225,7 @@ def _looks_binary(head: bytes) -> bool:
     return controls > len(head) // 100
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _read_csv(data: bytes) -> list:
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data[:4096]):
         raise NotAGuestList("unreadable")
     for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
@@ -166,12 +241,9 @@ def _read_csv(data: bytes) -> list[list]:
     except csv.Error:
         dialect = csv.excel
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        return _collect(csv.reader(io.StringIO(text), dialect))
     except csv.Error:  # a cell over csv.field_size_limit() (128 KB), or a broken quote
         raise NotAGuestList("cell_too_large")
-    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-        raise NotAGuestList("too_many_rows")
-    return rows
 
 
 def _find_header(table) -> tuple[int, dict]:

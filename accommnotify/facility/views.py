@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, flash, g, jsonify, make_response, redirect,
                    session, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..ids import new_id
@@ -22,7 +22,8 @@ from ..rules.messages import message
 from ..rules.scan import parse_scan
 from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, utcnow
-from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
+from ..extensions import db
+from ..web_auth import PAGES_CSP, end_sessions, invalid_input_field, safe_next, start_session
 from . import forms, importer, vocab
 from .accounts import authenticate, facility_of
 
@@ -108,10 +109,9 @@ def login():
     target = _local_path(request.values.get("next"), url_for("facility.index"))
     if request.method == "POST":
         email = request.form.get("email", "")
-        result = authenticate(email, request.form.get("password", ""))
+        result = authenticate(email, request.form.get("password", ""), address=request.remote_addr)
         if result.user is not None:
-            session.clear()  # a fresh session at login: no fixation
-            login_user(result.user)
+            start_session(result.user)  # a fresh session at login: no fixation, a new CSRF token
             return redirect(target)
         if result.wait_seconds:
             error = _("Too many failed attempts. Wait %(seconds)s seconds and try again.",
@@ -124,6 +124,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    user = current_user._get_current_object() if current_user else None
+    if isinstance(user, FacilityUser):
+        end_sessions(user)  # this cookie, and any copy of it, stops working
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("facility.login"))
@@ -401,6 +405,7 @@ _NOT_A_LIST = {
     "encoding": lambda: _("This CSV file is not in UTF-8. In Excel, save it as \"CSV UTF-8\"."),
     "empty": lambda: _("The file has the guest-list columns but no guests."),
     "cell_too_large": lambda: _("A cell of this file is too large to be a guest's detail (over 128 KB)."),
+    "too_large": lambda: _("This Excel file unpacks to far more data than a guest list holds; it was not read."),
     "too_many_rows": lambda: _("The file has too many rows (at most %(max)s guests per file).",
                                max=importer.MAX_ROWS),
 }

@@ -1,15 +1,23 @@
 """Storing wire-format notifications (SPEC §4) into the police inbox (``inbox_notifications``).
 
 Shared by the built-in ``inbox`` receiver adapter (same database) and the receiving endpoint
-``POST /police/api/v1/batches`` (another instance delivering over HTTP). The notification id is the
-primary key: an id already stored is answered ``accepted`` with the same receipt and nothing
-changes, so a replayed or retried batch is harmless.
+``POST /police/api/v1/batches`` (another instance delivering over HTTP). A notification is known by
+(sender, id) (issue 10, item 7): an id this sender already stored is answered ``accepted`` with the
+same receipt and nothing changes, so a replayed or retried batch is harmless — unless its content
+differs from what was stored: then it is ``rejected`` (``notification.conflict``), logged and written
+to the audit log. Another sender's use of the same id is another notification (its row id is then
+derived from both, see ``row_id``). The receiving endpoint also passes ``may_store``: a
+notification for a facility outside the sender's wards/provinces is ``rejected``
+(``sender.out_of_scope``).
 
 Each item is checked on its own; a malformed item is ``rejected`` with a stable code and a message
 naming the field (never its value: no personal data in answers or logs), the others are stored.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
 from datetime import date, datetime
 
@@ -18,12 +26,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..intake.vocab import CATEGORIES, EVENTS
-from ..models import InboxNotification
+from ..models import AuditEntry, InboxNotification
 from ..rules.text import fold
 from ..timeutil import utcnow
 
 INBOX = InboxNotification.__table__
+AUDIT = AuditEntry.__table__
+log = logging.getLogger("accommnotify.inbox")
+# Fields of a row that are not the notification's content (when and how it arrived, what police did).
+_NOT_CONTENT = {"id", "notification_id", "body_hash", "received_at", "source", "batch_id", "late",
+                "acknowledged_at", "acknowledged_by", "name_search"}
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def content_hash(row: dict) -> str:
+    """SHA-256 of a row's content as stored (not of the raw JSON: key order, unknown keys and the
+    way an offset is written do not make a retry "different")."""
+    content = {k: (v.isoformat() if isinstance(v, (date, datetime)) else v)
+               for k, v in row.items() if k not in _NOT_CONTENT}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def row_id(source: str, notification_id: str) -> str:
+    """The row id of a notification whose id another sender already used: derived from both."""
+    return "x" + hashlib.sha256(f"{source}\n{notification_id}".encode()).hexdigest()[:31]
 
 
 def receipt_for(notification_id: str) -> str:
@@ -142,15 +168,17 @@ def row_from_wire(item, *, source: str, batch_id: str | None, received_at: datet
 
 
 def store(conn, notifications: list, *, source: str, batch_id: str | None = None,
-          now: datetime | None = None) -> list[dict]:
+          now: datetime | None = None, may_store=None) -> list[dict]:
     """Store what is new, inside the caller's transaction on ``conn``; per-item results in order.
 
-    Results use the wire format's response shape: ``{"id", "status": "accepted", "receipt"}`` or
-    ``{"id", "status": "rejected", "code", "message"}``.
+    ``may_store(ward_code, province_code)``, when given, says whether the sender may notify for that
+    facility. Results use the wire format's response shape: ``{"id", "status": "accepted",
+    "receipt"}`` or ``{"id", "status": "rejected", "code", "message"}``.
     """
     now = now or utcnow()
-    results: list[dict] = []
-    rows: dict[str, dict] = {}
+    source = source[:100]
+    results: list[dict | None] = []
+    pending: list[tuple[int, dict]] = []
     for index, item in enumerate(notifications):
         nid = item.get("id") if isinstance(item, dict) else None
         try:
@@ -160,19 +188,64 @@ def store(conn, notifications: list, *, source: str, batch_id: str | None = None
                             "code": exc.code, "message": f"notifications[{index}]: field {exc.field} is "
                             + ("missing" if exc.code == "wire.required" else "invalid")})
             continue
-        rows.setdefault(row["id"], row)  # the same id twice in one batch is stored once
-        results.append({"id": row["id"], "status": "accepted", "receipt": receipt_for(row["id"])})
-    if rows:
+        if may_store is not None and not may_store(row["ward_code"], row["province_code"]):
+            results.append({"id": row["id"], "status": "rejected", "code": "sender.out_of_scope",
+                            "message": f"notifications[{index}]: facility.ward_code is outside the wards "
+                                       "this sender may notify"})
+            continue
+        row["notification_id"] = row["id"]
+        row["body_hash"] = content_hash(row)
+        pending.append((len(results), row))
+        results.append(None)
+
+    ids = list({row["notification_id"] for _, row in pending})
+    mine: dict[str, tuple[str, str | None]] = {}
+    taken: set[str] = set()
+    if ids:
+        for rid, nid, digest in conn.execute(
+                select(INBOX.c.id, INBOX.c.notification_id, INBOX.c.body_hash)
+                .where(INBOX.c.source == source, INBOX.c.notification_id.in_(ids))):
+            mine[nid] = (rid, digest)
+        taken = set(conn.execute(select(INBOX.c.id).where(INBOX.c.id.in_(ids))).scalars())
+    new_rows: dict[str, dict] = {}
+    conflicts: list[str] = []
+    for position, row in pending:
+        nid = row["notification_id"]
+        if nid in mine:
+            rid, digest = mine[nid]
+            same = digest is None or digest == row["body_hash"]  # None: stored before hashes were kept
+        elif nid in new_rows:  # the same id twice in one batch
+            rid, same = new_rows[nid]["id"], new_rows[nid]["body_hash"] == row["body_hash"]
+        else:
+            rid = nid if nid not in taken else row_id(source, nid)
+            row["id"] = rid
+            new_rows[nid] = row
+            same = True
+        if same:
+            results[position] = {"id": nid, "status": "accepted", "receipt": receipt_for(rid)}
+        else:
+            conflicts.append(rid)
+            results[position] = {"id": nid, "status": "rejected", "code": "notification.conflict",
+                                 "message": "this id was already received from this sender with other "
+                                            "content; send a correction as an amendment with a new id"}
+    if new_rows:
         make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        conn.execute(make(INBOX).on_conflict_do_nothing(index_elements=["id"]), list(rows.values()))
-    return results
+        conn.execute(make(INBOX).on_conflict_do_nothing(), list(new_rows.values()))
+    if conflicts:
+        log.warning("batch %s from %s: %d notification(s) sent again with other content: rejected",
+                    batch_id, source, len(conflicts))
+        conn.execute(AUDIT.insert(), [
+            {"at": now, "officer_id": 0, "username": f"sender:{source}"[:64], "via": "receive",
+             "action": "receive_conflict", "filters": json.dumps({"batch_id": batch_id}), "row_count": 1,
+             "record_id": rid} for rid in conflicts])
+    return results  # type: ignore[return-value]
 
 
 def store_batch(notifications: list, *, source: str, batch_id: str | None = None,
-                now: datetime | None = None) -> list[dict]:
+                now: datetime | None = None, may_store=None) -> list[dict]:
     """:func:`store` in a short transaction of its own."""
     with db.engine.begin() as conn:
-        return store(conn, notifications, source=source, batch_id=batch_id, now=now)
+        return store(conn, notifications, source=source, batch_id=batch_id, now=now, may_store=may_store)
 
 
 def stored_ids(ids) -> set[str]:

@@ -1,6 +1,6 @@
 """Accounts of facility staff who use the /facility pages (facility pages issue)."""
 from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
 from .types import UTCDateTime
@@ -18,6 +18,9 @@ class FacilityUser(db.Model):
     last_login_at = mapped_column(UTCDateTime)
     disabled_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # Bumped on logout, password change and disabling: every session made before is refused
+    # (web_auth; migration 0008).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     # Flask-Login protocol (one login manager serves police and facility users: ids are "<kind>:<id>").
     is_authenticated = True
@@ -29,3 +32,9 @@ class FacilityUser(db.Model):
 
     def get_id(self) -> str:
         return f"facility:{self.id}"
+
+    @validates("disabled_at")
+    def _disabling_ends_sessions(self, _key, value):
+        if value is not None and self.disabled_at is None:
+            self.session_version = (self.session_version or 0) + 1
+        return value

@@ -1,7 +1,10 @@
 """The police-side inbox: what a police receiver keeps of each notification it received.
 
 A row is a copy of the wire format (SPEC §4), so a police-side instance needs no facility tables.
-The primary key is the notification id: a replayed batch changes nothing.
+A notification is known by (source = the sender, notification_id) (migration 0008): a replayed
+batch changes nothing, and one sender can never occupy or overwrite another sender's ids. The row
+`id` (used in police URLs) is the notification id, unless another sender already used that id:
+then it is derived from both (inbox.row_id).
 """
 from sqlalchemy import Boolean, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,9 +13,17 @@ from ..extensions import db
 from .types import UTCDateTime
 
 
+def _same_as_id(context):
+    return context.get_current_parameters()["id"]
+
+
 class InboxNotification(db.Model):
     __tablename__ = "inbox_notifications"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The sender's id of the notification; (source, notification_id) is unique.
+    notification_id: Mapped[str] = mapped_column(String(32), nullable=False, default=_same_as_id)
+    # SHA-256 of what was stored: the same id with another content is refused (NULL: stored before 0008).
+    body_hash: Mapped[str | None] = mapped_column(String(64))
     received_at = mapped_column(UTCDateTime, nullable=False)
     source: Mapped[str] = mapped_column(String(100), nullable=False)
     batch_id: Mapped[str | None] = mapped_column(String(64))
@@ -58,4 +69,5 @@ class InboxNotification(db.Model):
         Index("ix_inbox_document_number", "document_number"),
         Index("ix_inbox_name_search", "name_search"),
         Index("ix_inbox_facility", "facility_code", "received_at"),
+        Index("uq_inbox_source_notification", "source", "notification_id", unique=True),
     )

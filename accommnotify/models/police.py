@@ -4,7 +4,7 @@ The audit log is append-only: the app only ever INSERTs into it (an ORM guard re
 deletes, and migration 0002 adds database triggers that refuse them on SQLite and PostgreSQL).
 """
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .types import UTCDateTime
@@ -24,6 +24,9 @@ class Officer(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
     last_login_at = mapped_column(UTCDateTime)
+    # Bumped on logout, password change and deactivation: every session made before is refused
+    # (web_auth; migration 0008).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     scopes = relationship("OfficerScope", cascade="all, delete-orphan", lazy="selectin",
                           order_by="OfficerScope.id")
@@ -43,6 +46,12 @@ class Officer(db.Model):
 
     def get_id(self) -> str:
         return f"officer:{self.id}"
+
+    @validates("active")
+    def _deactivating_ends_sessions(self, _key, value):
+        if self.active and not value:
+            self.session_version = (self.session_version or 0) + 1
+        return value
 
     @property
     def wards(self) -> list[str]:

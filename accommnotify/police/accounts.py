@@ -66,6 +66,8 @@ def set_password(officer: Officer, password: str) -> None:
     if password_problem(password):
         raise AccountError(password_problem(password))
     officer.password_hash = hash_password(password)
+    officer.session_version = (officer.session_version or 0) + 1  # every session logged in before ends
+    _throttle().forget_name(officer.username)
     db.session.commit()
 
 
@@ -78,18 +80,23 @@ class LoginResult:
 
 
 def _throttle() -> Throttle:
-    """No delay for the first few failures, then 1, 2, 4, 8 … seconds, capped. Keyed by username."""
+    """No delay for the first few failures, then 1, 2, 4, 8 … seconds, capped. Keyed by (client
+    address, username) and by client address (security.Throttle)."""
     cfg = current_app.config
     return Throttle(free_failures=int(cfg.get("POLICE_LOGIN_FREE_FAILURES", 3)), first_delay=1,
-                    max_delay=int(cfg.get("POLICE_LOGIN_MAX_LOCKOUT", 900)))
+                    max_delay=int(cfg.get("POLICE_LOGIN_MAX_LOCKOUT", 900)),
+                    address_free_failures=int(cfg.get("LOGIN_ADDRESS_FREE_FAILURES", 20)),
+                    forget_after=int(cfg.get("LOGIN_FORGET_FAILURES_MINUTES", 60)) * 60)
 
 
-def authenticate(username: str, password: str) -> LoginResult:
-    """Checks a password. Failures are counted per username (known or not) and, past a few, lock
-    the username for a growing time; while locked, the password is not even checked."""
+def authenticate(username: str, password: str, address: str | None = None) -> LoginResult:
+    """Checks a password. Failures are counted per (client address, username) — known or not — and
+    per client address; past a few, that address is delayed for a growing time (for that username,
+    or for every username past the address's own limit); while delayed, the password is not even
+    checked. Another address's failures never delay this one."""
     key = normalise_username(username)[:64]
     throttle = _throttle()
-    wait = throttle.check(key)
+    wait = throttle.check(key, address)
     if wait:
         db.session.rollback()
         return LoginResult(retry_after=wait)
@@ -98,11 +105,11 @@ def authenticate(username: str, password: str) -> LoginResult:
     # An unknown name costs the same argon2 work, so timing does not tell which usernames exist.
     ok, new_hash = verify_password(officer.password_hash if usable else None, password)
     if not ok:
-        throttle.record_failure(key)
+        throttle.record_failure(key, address)
         return LoginResult()
     if new_hash:
         officer.password_hash = new_hash
-    throttle.reset(key)
+    throttle.reset(key, address)
     officer.last_login_at = utcnow()
     db.session.commit()
     return LoginResult(officer=officer)

@@ -12,7 +12,8 @@ from ..extensions import db
 from ..models.police import AuditEntry, Officer
 from ..timeutil import utcnow
 
-ACTIONS = ("list", "search", "detail", "export", "late", "acknowledge", "api_list", "api_detail")
+ACTIONS = ("list", "search", "detail", "export", "late", "acknowledge", "api_list", "api_detail",
+           "receive_conflict")
 
 
 def record(officer, action: str, *, filters: dict | None = None, row_count: int = 0,

@@ -1,17 +1,26 @@
 """``POST /police/api/v1/batches``: a police-side instance receiving batches (SPEC §4, §6).
 
 The sender signs per Standard Webhooks (``webhook-id``, ``webhook-timestamp``,
-``webhook-signature: v1,<base64 HMAC-SHA256("id.timestamp.body")>``). Accepted senders and their
-secrets come from the settings:
+``webhook-signature: v1,<base64 HMAC-SHA256("id.timestamp.body")>``). Each accepted sender is named
+in the setting ``INBOUND_SECRETS``, a table per sender with its secret and the wards and/or
+provinces (2025 map) it may notify for (issue 10, item 7)::
 
-* ``INBOUND_SECRETS`` - a table ``{sender = "whsec_…"}`` (or, from the environment
-  ``ACCOMMNOTIFY_INBOUND_SECRETS``, ``"sender-a=whsec_…,sender-b=whsec_…"``): the body's
-  ``sender`` must be the one whose secret signed it;
-* ``INBOUND_SECRET`` (``ACCOMMNOTIFY_INBOUND_SECRET=whsec_…``) - one secret, any sender name.
+    [INBOUND_SECRETS.hotel-a]
+    secret = "whsec_…"
+    wards = ["16681"]
+    provinces = []
 
-A missing/bad signature or a timestamp more than 5 minutes away → 401 and nothing is stored.
-Each notification is stored once (its id is the key): a replayed batch changes nothing and gets
-the same answers. The answer is the wire format's response, ``{"results": [...]}``, with 200.
+or from the environment ``ACCOMMNOTIFY_INBOUND_SECRETS='{hotel-a = {secret = "whsec_…", wards =
+["16681"]}}'``. The older forms that bound a secret to nothing (``INBOUND_SECRET``, one secret for
+any sender; ``{sender = "whsec_…"}``; ``"sender-a=whsec_…,…"``) stop every process at start with a
+message saying what to write instead (``check_inbound_config``).
+
+A missing/bad signature or a timestamp more than 5 minutes away → 401 and nothing is stored; the
+body's ``sender`` must be the one whose secret signed it. Per notification: a facility outside the
+sender's wards/provinces (or a ward not of the province given) is ``rejected``
+(``sender.out_of_scope``); the same (sender, id) again is answered as the first time, or
+``rejected`` (``notification.conflict``) and audited when its content differs (``inbox.store``).
+The answer is the wire format's response, ``{"results": [...]}``, with 200.
 """
 from __future__ import annotations
 
@@ -19,14 +28,22 @@ import hmac
 import json
 import logging
 import time
+import tomllib
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
 
 from ..receivers.http import decode_secret, sign
+from ..rules.geography import province_exists, ward_exists, ward_province
 
 log = logging.getLogger("accommnotify.police.receiving")
 bp = Blueprint("police_receiving", __name__, url_prefix="/police/api/v1")
 TOLERANCE_SECONDS = 5 * 60
+EXAMPLE = 'INBOUND_SECRETS = {hotel-a = {secret = "whsec_…", wards = ["16681"], provinces = []}}'
+
+
+class InboundConfigError(ValueError):
+    """INBOUND_SECRETS / INBOUND_SECRET cannot be used as they are: the message says why (never a secret)."""
 
 
 def _problem(status: int, title: str, detail: str):
@@ -36,29 +53,75 @@ def _problem(status: int, title: str, detail: str):
     return resp
 
 
-def inbound_secrets(config) -> dict[str | None, bytes]:
-    """{sender or None (any sender): HMAC key} from INBOUND_SECRETS / INBOUND_SECRET."""
-    out: dict[str | None, bytes] = {}
-    table = config.get("INBOUND_SECRETS")
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    key: bytes
+    wards: frozenset
+    provinces: frozenset
+
+    def may_store(self, ward_code, province_code) -> bool:
+        """Whether this sender may notify for a facility of that ward and province."""
+        if ward_province(ward_code) != province_code:  # a ward must belong to the province it names
+            return False
+        return ward_code in self.wards or province_code in self.provinces
+
+
+def inbound_senders(config) -> dict[str, Sender]:
+    """{sender name: Sender} from INBOUND_SECRETS; InboundConfigError when it cannot be used."""
+    if config.get("INBOUND_SECRET"):
+        raise InboundConfigError("INBOUND_SECRET (one secret for any sender and any ward) is no longer "
+                                 "accepted: name each sender and the wards/provinces it may notify for, "
+                                 f"e.g. {EXAMPLE}")
+    table = config.get("INBOUND_SECRETS") or {}
     if isinstance(table, str):
-        pairs = [p.strip() for p in table.split(",") if p.strip()]
-        table = dict(p.split("=", 1) for p in pairs if "=" in p)
-    for sender, secret in (table or {}).items():
+        text = table.strip()
+        if not text:
+            table = {}
+        elif text.startswith("{"):
+            try:
+                table = tomllib.loads(f"value = {text}")["value"]
+            except tomllib.TOMLDecodeError:
+                raise InboundConfigError(f"INBOUND_SECRETS is not a TOML table, e.g. {EXAMPLE}") from None
+        else:
+            raise InboundConfigError("INBOUND_SECRETS as \"sender=whsec_…,…\" is no longer accepted: give each "
+                                     f"sender a table with its secret and wards and/or provinces, e.g. {EXAMPLE}")
+    if not isinstance(table, dict):
+        raise InboundConfigError(f"INBOUND_SECRETS must be a table, e.g. {EXAMPLE}")
+    senders: dict[str, Sender] = {}
+    for name, entry in table.items():
+        if not isinstance(entry, dict):
+            raise InboundConfigError(f"INBOUND_SECRETS: sender {name!r} has only a secret; it needs a table "
+                                     f"with secret and wards and/or provinces, e.g. {EXAMPLE}")
+        unknown = set(entry) - {"secret", "wards", "provinces"}
+        if unknown:
+            raise InboundConfigError(f"INBOUND_SECRETS: sender {name!r} has unknown keys {sorted(unknown)}")
         try:
-            out[sender.strip()] = decode_secret(secret.strip())
+            key = decode_secret(str(entry.get("secret") or "").strip())
         except ValueError:
-            log.error("INBOUND_SECRETS: the secret of sender %r is not a valid whsec_ secret", sender)
-    single = config.get("INBOUND_SECRET")
-    if single:
-        try:
-            out[None] = decode_secret(single.strip())
-        except ValueError:
-            log.error("INBOUND_SECRET is not a valid whsec_ secret")
-    return out
+            raise InboundConfigError(f"INBOUND_SECRETS: the secret of sender {name!r} is not a valid "
+                                     "whsec_ secret") from None
+        wards, provinces = entry.get("wards") or [], entry.get("provinces") or []
+        if not isinstance(wards, list) or not isinstance(provinces, list):
+            raise InboundConfigError(f"INBOUND_SECRETS: wards and provinces of sender {name!r} are lists")
+        bad = [w for w in wards if not ward_exists(w)] + [p for p in provinces if not province_exists(p)]
+        if bad:
+            raise InboundConfigError(f"INBOUND_SECRETS: sender {name!r}: unknown ward/province codes {bad} "
+                                     "(5-digit wards and 2-digit provinces of the 2025 map)")
+        if not wards and not provinces:
+            raise InboundConfigError(f"INBOUND_SECRETS: sender {name!r} may notify for no ward: give wards "
+                                     "and/or provinces")
+        senders[str(name).strip()] = Sender(str(name).strip(), key, frozenset(wards), frozenset(provinces))
+    return senders
 
 
-def verify(headers, body: bytes, keys: dict, now: float | None = None) -> str | None:
-    """The matching sender (None = the any-sender secret); raises ValueError with a reason."""
+def check_inbound_config(config) -> None:
+    """At start (create_app): raises InboundConfigError for a configuration that cannot be used."""
+    inbound_senders(config)
+
+
+def verify(headers, body: bytes, keys: dict, now: float | None = None) -> str:
+    """The name of the sender whose key ({name: key}) signed; raises ValueError with a reason."""
     msg_id = headers.get("webhook-id")
     ts = headers.get("webhook-timestamp")
     sig_header = headers.get("webhook-signature")
@@ -75,7 +138,7 @@ def verify(headers, body: bytes, keys: dict, now: float | None = None) -> str | 
     for sender, key in keys.items():
         expected = sign(key, msg_id, timestamp, body)
         if any(hmac.compare_digest(expected.encode(), g.encode()) for g in given):
-            return sender if sender is not None else "*"
+            return sender
     raise ValueError("no valid signature for any accepted sender")
 
 
@@ -83,13 +146,14 @@ def verify(headers, body: bytes, keys: dict, now: float | None = None) -> str | 
 def receive_batch():
     from ..inbox import store_batch
 
-    keys = inbound_secrets(current_app.config)
-    if not keys:
+    senders = inbound_senders(current_app.config)  # checked at start: does not raise here
+    if not senders:
         return _problem(503, "Receiving not configured",
-                        "Set ACCOMMNOTIFY_INBOUND_SECRET (or INBOUND_SECRETS) to accept batches.")
+                        "Set ACCOMMNOTIFY_INBOUND_SECRETS (a table per sender: secret, wards, provinces) "
+                        "to accept batches.")
     body = request.get_data(cache=False)
     try:
-        signer = verify(request.headers, body, keys)
+        signer = verify(request.headers, body, {name: s.key for name, s in senders.items()})
     except ValueError as exc:
         log.warning("refused a batch from %s: %s", request.remote_addr, exc)
         return _problem(401, "Unauthorized", str(exc))
@@ -102,11 +166,12 @@ def receive_batch():
     sender = doc.get("sender")
     if not isinstance(sender, str) or not sender:
         return _problem(400, "Bad Request", "The batch has no sender.")
-    if signer != "*" and sender != signer:
+    if sender != signer:
         log.warning("refused batch %s: signed with the secret of another sender", request.headers.get("webhook-id"))
         return _problem(401, "Unauthorized", "The batch's sender does not match the signing secret.")
     batch_id = doc.get("batch_id") if isinstance(doc.get("batch_id"), str) else request.headers.get("webhook-id")
-    results = store_batch(doc["notifications"], source=sender, batch_id=(batch_id or "")[:64] or None)
+    results = store_batch(doc["notifications"], source=sender, batch_id=(batch_id or "")[:64] or None,
+                          may_store=senders[signer].may_store)
     rejected = sum(1 for r in results if r["status"] == "rejected")
     log.info("received batch %s from %s: %d notification(s), %d rejected", batch_id, sender, len(results), rejected)
     return jsonify({"results": results})

@@ -12,8 +12,8 @@ The export is a POST.
 from __future__ import annotations
 
 from datetime import timedelta
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, url_for)
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -24,7 +24,7 @@ from ..rules.geography import province_name, ward_name
 from ..settings import PROJECT_ROOT
 from . import audit, labels, queries, searches
 from .i18n import _, use_police_domain
-from ..web_auth import PAGES_CSP, invalid_input_field, safe_next
+from ..web_auth import PAGES_CSP, end_sessions, invalid_input_field, safe_next, start_session
 from .serialize import csv_bytes
 
 bp = Blueprint("police", __name__, url_prefix="/police",
@@ -102,11 +102,11 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data)
+        result = authenticate(form.username.data, form.password.data, request.remote_addr)
         if result.officer is not None:
-            searches.forget_all()
-            login_user(result.officer)
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            start_session(result.officer)  # a fresh session: no search, no CSRF token of before
+            return redirect(target)
         if result.retry_after:
             error = _("Too many failed attempts. Try again in %(seconds)s s.", seconds=result.retry_after)
             status = 429
@@ -121,8 +121,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    searches.forget_all()
+    user = current_user._get_current_object() if current_user else None
+    if isinstance(user, Officer):
+        end_sessions(user)  # this cookie, and any copy of it, stops working
+        db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("police.login"))
 
 

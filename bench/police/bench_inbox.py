@@ -48,7 +48,7 @@ OFFICER_WARD = "16681"
 COLUMNS = ["id", "received_at", "source", "event", "category", "created_at", "deadline_at", "late",
            "facility_code", "facility_name", "facility_kind", "facility_address", "ward_code", "province_code",
            "stay_id", "external_ref", "room", "arrived_at", "reason", "full_name", "name_search",
-           "date_of_birth", "sex", "nationality", "id_number", "document_type", "document_number"]
+           "date_of_birth", "sex", "nationality", "id_number", "document_type", "document_number", "notification_id"]
 
 
 def generate(n: int, seed: int = 7):
@@ -78,14 +78,15 @@ def generate(n: int, seed: int = 7):
         if mine and len(samples["name"]) < 2000:
             samples["name"].append(fold(name))
         late = rng.random() < 0.05
-        yield ((f"ntf_b{i:012d}{uuid.uuid4().hex[:12]}", received, "bench", "arrival",
+        nid = f"ntf_b{i:012d}{uuid.uuid4().hex[:12]}"
+        yield ((nid, received, "bench", "arrival",
                 "foreigner" if foreign else "residence", received - timedelta(minutes=3),
                 received + (timedelta(hours=-2) if late else timedelta(hours=6)), late, fac, f"Cơ sở {fac}",
                 "tourist_accommodation", "1 Đường Thử", ward, WARD_PROVINCE[ward], f"st_b{i}", f"R{i}",
                 str(rng.randint(100, 999)), received - timedelta(minutes=10), "tourism", name, fold(name),
                 date(1950 + rng.randint(0, 55), rng.randint(1, 12), rng.randint(1, 28)),
                 rng.choice(("male", "female")), "SWE" if foreign else "VNM", id_number,
-                "passport" if foreign else None, doc), samples)
+                "passport" if foreign else None, doc, nid), samples)
 
 
 def load(app, n: int):

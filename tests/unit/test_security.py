@@ -64,5 +64,10 @@ def test_throttle_schedules():
     facility = security.Throttle(namespace="facility:", free_failures=3, first_delay=2, max_delay=900)
     assert [facility.delay_after(n) for n in range(1, 6)] == [0, 0, 2, 4, 8]
     assert facility.delay_after(10_000) == 900
-    assert facility._key("a@example.com") == "facility:a@example.com"
-    assert len(facility._key("x" * 1000)) == LoginThrottle.__table__.c.username.type.length  # fits the key column
+    assert facility.delay_after(25, free=20) == 64  # the address's own, larger allowance
+    # Keys hold the address and a digest of the name (never the name), and fit the key column.
+    key = facility.pair_key("a@example.com", "203.0.113.9")
+    assert key.startswith("facility:pair:203.0.113.9|") and "example" not in key
+    assert facility.address_key("203.0.113.9") == "facility:addr:203.0.113.9"
+    longest = facility.pair_key("x" * 1000, "f" * 1000)
+    assert len(longest) <= LoginThrottle.__table__.c.username.type.length

@@ -49,10 +49,16 @@ def test_integer_settings_from_the_environment(monkeypatch):
 
 def test_strings_and_unknown_names_pass_through(monkeypatch):
     monkeypatch.setenv("ACCOMMNOTIFY_SENDER", "ward-16681")
-    monkeypatch.setenv("ACCOMMNOTIFY_INBOUND_SECRETS", "a=whsec_AAAA,b=whsec_BBBB")
+    monkeypatch.setenv("ACCOMMNOTIFY_INBOUND_SECRETS", '{a = {secret = "whsec_AAAA", wards = ["16681"]}}')
     s = load_settings()
     assert s["SENDER"] == "ward-16681"
-    assert s["INBOUND_SECRETS"] == "a=whsec_AAAA,b=whsec_BBBB"  # parsed by police/receiving.py
+    assert s["INBOUND_SECRETS"] == {"a": {"secret": "whsec_AAAA", "wards": ["16681"]}}  # a TOML table
+
+
+def test_the_old_plain_inbound_secrets_form_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ACCOMMNOTIFY_INBOUND_SECRETS", "a=whsec_AAAA,b=whsec_BBBB")
+    with pytest.raises(SettingsError, match="ACCOMMNOTIFY_INBOUND_SECRETS is not a TOML table"):
+        load_settings()
 
 
 def test_overrides_win_over_the_environment(monkeypatch):

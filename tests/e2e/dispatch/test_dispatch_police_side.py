@@ -28,7 +28,7 @@ def police_side(tmp_path):
     import shutil
     path = tmp_path / "police.db"
     shutil.copy(_template(tmp_path), path)
-    app = make_app(f"sqlite:///{path}", INBOUND_SECRETS={"facility-a": SECRET})
+    app = make_app(f"sqlite:///{path}", INBOUND_SECRETS={"facility-a": {"secret": SECRET, "provinces": ["40"]}})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

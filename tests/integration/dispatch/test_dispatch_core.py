@@ -291,7 +291,7 @@ def test_inbox_adapter_stores_dedupes_and_accepts(database_url):
         assert citizen.stay_id in {s["id"] for s in stays} and citizen.ward_code == "16681"
         receipts = {n.id: n.receipt for n in db.session.execute(select(Notification)).scalars()}
         db.session.rollback()
-    # a replay (same ids again) changes nothing and gets the same receipts
+    # a replay (same ids again, from the same sender) changes nothing and gets the same receipts
     from accommnotify.inbox import store_batch
     from accommnotify.receivers.inbox import InboxReceiver
     from accommnotify.receivers.base import Batch
@@ -299,7 +299,8 @@ def test_inbox_adapter_stores_dedupes_and_accepts(database_url):
     with app.app_context():
         wire = [wire_notification(r) for r in db.session.execute(batch_query(list(receipts)))]
         db.session.rollback()
-        delivery = InboxReceiver("police-inbox").send(Batch("bat_x", "police-inbox", "s", utcnow(), wire))
+        delivery = InboxReceiver("police-inbox").send(Batch("bat_x", "police-inbox", app.config["SENDER"],
+                                                            utcnow(), wire))
         assert {i: o.receipt for i, o in delivery.outcomes.items()} == receipts
         assert db.session.query(InboxNotification).count() == 4
         db.session.rollback()

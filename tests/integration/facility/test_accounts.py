@@ -7,10 +7,13 @@ from accommnotify.extensions import db
 from accommnotify.facility.accounts import delay_after
 from accommnotify.models.facility_users import FacilityUser
 from accommnotify.models.police import LoginThrottle
+from accommnotify.security import Throttle
 from accommnotify.timeutil import utcnow
 from tests import factories
 
 from .conftest import EMAIL, PASSWORD, Staff, csrf_of, login, make_user
+
+EMAIL_KEY = Throttle(namespace="facility:").pair_key(EMAIL, "127.0.0.1")  # the test client's address
 
 
 def test_cli_creates_a_user_with_the_password_from_stdin(app, runner, facility):
@@ -73,13 +76,13 @@ def test_wrong_password_then_growing_delay_then_reset(app, client, facility):
     assert [delay_after(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [0, 0, 2, 4, 8]
     assert delay_after(100) == timedelta(minutes=15)
     with app.app_context():
-        throttle = db.session.get(LoginThrottle, "facility:" + EMAIL)  # kept per submitted e-mail
+        throttle = db.session.get(LoginThrottle, EMAIL_KEY)  # kept per submitted e-mail
         assert throttle.failures == 3
         throttle.locked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
     assert staff.post("/facility/login", {"email": EMAIL.upper(), "password": PASSWORD}).status_code == 302
     with app.app_context():
-        assert db.session.get(LoginThrottle, "facility:" + EMAIL) is None  # a right password resets it
+        assert db.session.get(LoginThrottle, EMAIL_KEY) is None  # a right password resets it
 
 
 def test_unknown_email_is_delayed_alike(app, client, facility):

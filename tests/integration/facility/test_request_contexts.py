@@ -74,10 +74,15 @@ def test_each_client_sees_its_own_facility(app, staff, api):
         assert "Người Khác Cơ Sở" in theirs and "Khách Của Tôi" not in theirs
 
 
-def test_logging_out_in_one_client_keeps_the_other_logged_in(app, staff):
+def test_logging_out_in_one_client_ends_the_users_other_sessions(app, staff):
+    """Logout bumps the user's session version (issue 10, item 5): every session of that user ends,
+    in every browser; a new login in one does not revive the other."""
     second = login(app.test_client())
+    assert second.get("/facility/").status_code == 200
     assert _to_login(staff.post("/facility/logout"))
     assert _to_login(staff.get("/facility/"))
+    assert _to_login(second.get("/facility/"))
+    second = login(app.test_client())
     assert second.get("/facility/").status_code == 200
     assert _to_login(staff.get("/facility/"))
 

@@ -3,6 +3,9 @@ from datetime import timedelta
 
 from accommnotify.extensions import db
 from accommnotify.models.police import LoginThrottle, Officer, PoliceToken
+from accommnotify.security import Throttle
+
+O_KEY = Throttle().pair_key("o", "127.0.0.1")  # the test client's address
 from accommnotify.timeutil import utcnow
 
 from .helpers import PASSWORD, WARD_A, WARD_B, add_notification, add_officer, in_app, login
@@ -45,14 +48,14 @@ def test_login_and_growing_delay(papp):
     assert r.status_code == 429
     assert "s" in r.get_data(as_text=True)
     with in_app(papp) as session:
-        throttle = session.get(LoginThrottle, "o")
+        throttle = session.get(LoginThrottle, O_KEY)
         first_lock = throttle.locked_until - throttle.last_failure_at
         # the lock passes: the right password works and clears the counter
         throttle.locked_until = utcnow() - timedelta(seconds=1)
         session.commit()
     assert login(c, "o", "wrong-four").status_code == 401
     with in_app(papp) as session:
-        throttle = session.get(LoginThrottle, "o")
+        throttle = session.get(LoginThrottle, O_KEY)
         assert throttle.failures == 4
         assert throttle.locked_until - throttle.last_failure_at > first_lock   # the delay grows
         throttle.locked_until = None
@@ -60,7 +63,7 @@ def test_login_and_growing_delay(papp):
     r = login(c, "o", PASSWORD)
     assert r.status_code == 302
     with in_app(papp) as session:
-        assert session.get(LoginThrottle, "o") is None
+        assert session.get(LoginThrottle, O_KEY) is None
     assert c.get("/police/").status_code == 200
 
 

@@ -18,7 +18,7 @@ from .wire_samples import SECRET_A, batch, foreigner_notification, signed, wire_
 
 @pytest.fixture
 def inbox_app(database_url):
-    app = make_app(database_url, INBOUND_SECRET=SECRET_A)
+    app = make_app(database_url, INBOUND_SECRETS={"sender-a": {"secret": SECRET_A, "wards": ["16681"]}})
     yield app
     with app.app_context():
         db.engine.dispose()

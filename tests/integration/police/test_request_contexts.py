@@ -60,12 +60,17 @@ def test_each_client_sees_its_own_officer(papp, as_officer):
         assert "Trần Thị Bình" in page_b and "Nguyễn Văn An" not in page_b
 
 
-def test_logging_out_in_one_client_keeps_the_other_logged_in(papp, as_officer):
+def test_logging_out_in_one_client_ends_the_officers_other_sessions(papp, as_officer):
+    """Logout bumps the officer's session version (issue 10, item 5): every session of that officer
+    ends, in every browser; a new login in one does not revive the other."""
     with in_app(papp):
         add_officer("o", f"ward:{WARD_A}")
     first, second = as_officer("o"), as_officer("o")
+    assert second.get("/police/").status_code == 200
     assert first.post("/police/logout").status_code == 302
     assert _to_login(first.get("/police/"))
+    assert _to_login(second.get("/police/"))
+    second = as_officer("o")
     assert second.get("/police/").status_code == 200
     assert _to_login(first.get("/police/"))
 

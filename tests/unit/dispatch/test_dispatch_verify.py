@@ -1,12 +1,13 @@
 """The receiving endpoint's signature check agrees with the reference standardwebhooks library."""
 import base64
+import re
 import time
 from datetime import datetime, timezone
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from accommnotify.police.receiving import inbound_secrets, verify
+from accommnotify.police.receiving import InboundConfigError, inbound_senders, verify
 from accommnotify.receivers.http import decode_secret
 
 SECRET = "whsec_" + base64.b64encode(b"unit-secret-0123456789abcdef").decode()
@@ -47,7 +48,26 @@ def test_refusals(mutate):
         verify(headers, body, keys)
 
 
-def test_secrets_from_settings():
-    assert set(inbound_secrets({"INBOUND_SECRET": SECRET})) == {None}
-    assert set(inbound_secrets({"INBOUND_SECRETS": f"a={SECRET}, b={OTHER}"})) == {"a", "b"}
-    assert set(inbound_secrets({"INBOUND_SECRETS": {"a": SECRET}, "INBOUND_SECRET": OTHER})) == {"a", None}
+def test_senders_from_settings():
+    senders = inbound_senders({"INBOUND_SECRETS": {"a": {"secret": SECRET, "wards": ["16681"]},
+                                                   "b": {"secret": OTHER, "provinces": ["01"]}}})
+    assert set(senders) == {"a", "b"}
+    assert senders["a"].may_store("16681", "40") and not senders["a"].may_store("17329", "40")
+    assert senders["b"].may_store("00070", "01") and not senders["b"].may_store("16681", "40")
+    assert not senders["a"].may_store("16681", "01")  # a ward is not of another province
+    text = '{a = {secret = "%s", wards = ["16681"]}}' % SECRET
+    assert set(inbound_senders({"INBOUND_SECRETS": text})) == {"a"}
+
+
+@pytest.mark.parametrize("config, words", [
+    ({"INBOUND_SECRET": SECRET}, "INBOUND_SECRET (one secret for any sender"),
+    ({"INBOUND_SECRETS": f"a={SECRET}, b={OTHER}"}, "no longer accepted"),
+    ({"INBOUND_SECRETS": {"a": SECRET}}, "has only a secret"),
+    ({"INBOUND_SECRETS": {"a": {"secret": SECRET}}}, "may notify for no ward"),
+    ({"INBOUND_SECRETS": {"a": {"secret": SECRET, "wards": ["99999"]}}}, "unknown ward/province"),
+    ({"INBOUND_SECRETS": {"a": {"secret": "whsec_!!!", "wards": ["16681"]}}}, "not a valid whsec_"),
+])
+def test_unusable_inbound_settings_are_clear_errors(config, words):
+    with pytest.raises(InboundConfigError, match=re.escape(words)) as info:
+        inbound_senders(config)
+    assert SECRET[6:] not in str(info.value)  # the message never holds a secret
