@@ -136,7 +136,8 @@ def test_unrecognised(text):
 # --- issue 11 item 15: QR strings seen in the wild -------------------------------------------------
 
 FULL = {"id_number": ID, "full_name": "Nguyễn Văn An", "date_of_birth": date(1990, 5, 17), "sex": "male",
-        "permanent_address": "Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội", "nationality": "VNM"}
+        "permanent_address": "Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội", "nationality": "VNM",
+        "document_kind": "cccd"}  # issued 01/02/2021, before the Căn cước card (1 July 2024)
 SIX = f"{ID}|Nguyễn Văn An|17051990|Nam|Số 1 Phố Ví Dụ, Phường Hoàn Kiếm, Hà Nội|01022021"
 
 
