@@ -88,5 +88,7 @@ def test_stateful_phase_follows_the_links():
     print(f"links covered: {len(LINKS_COVERED)} of {total}, {len(LINKS_ANSWERED_2XX)} of them answered 2xx: "
           f"{sorted(LINKS_COVERED)}")
     assert total >= 30
-    # 9 of 34 today (6 of them answered 2xx), with the seed fixed by `derandomize`; 0 before the examples.
-    assert len(LINKS_COVERED) >= 6, sorted(LINKS_COVERED)
+    # 0 before the examples; 9 of 34 with them, 6 of 39 once the portal-file operations came (their
+    # links need a portal file, which this API alone cannot make). The seed is fixed (`derandomize`),
+    # so the count moves only when the document does.
+    assert len(LINKS_COVERED) >= 5, sorted(LINKS_COVERED)
