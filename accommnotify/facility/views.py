@@ -268,6 +268,27 @@ def stay_detail(stay_id):
     return render_template("facility/stay.html", stay=stay, next=request.path)
 
 
+@bp.route("/stays/<stay_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_stay(stay_id):
+    """A stay entered by mistake: a reason, then a confirmation (this page); the API's cancel service."""
+    view = _stay_or_404(stay_id)
+    if view["status"] == "cancelled":
+        return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    reason, errors, status = "", {}, 200
+    if request.method == "POST":
+        reason = request.form.get("reason", "")
+        try:
+            changes.cancel_stay(g.facility, stay_id, {"reason": reason.strip()})
+        except InvalidInput as exc:
+            errors = {"reason": [message(i.code, lang(), **dict(i.params)) for i in exc.issues]}
+            status = 422
+        else:
+            flash(_("The stay was cancelled. The police are told if they already received it."), "success")
+            return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    return render_template("facility/cancel.html", stay=view, reason=reason, errors=errors), status
+
+
 def _row_from_view(guest: dict) -> dict:
     row = forms.empty_guest(forms.CITIZEN if guest["nationality"] == "VNM" else forms.FOREIGNER)
     for key in ("full_name", "date_of_birth", "sex", "nationality", "id_number", "passport_number", "phone",

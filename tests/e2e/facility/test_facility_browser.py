@@ -246,3 +246,38 @@ def test_the_form_works_without_javascript(server, browser):
     page.wait_for_url("**/facility/stays/st_*")
     assert page.locator(".status-pending").count() == 1
     context.close()
+
+
+def add_stay(app, **kw):
+    """A stay stored through the intake service, as the API stores it; returns its id."""
+    from accommnotify.intake import service
+    from accommnotify.models import Facility, FacilityRef
+    with app.app_context():
+        facility = FacilityRef.of(db.session.execute(db.select(Facility).filter_by(code="NN-HOAMAI")).scalar_one())
+        stay_id = service.create_stay(facility, factories.stay(**kw)).stay["id"]
+        db.session.remove()
+    return stay_id
+
+
+def test_cancel_a_stay_entered_by_mistake(server, browser, tmp_path):
+    app, url, base = server
+    stay_id = add_stay(app, room="404", guests=[factories.citizen(full_name="Khách Khai Nhầm")])
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + f"/facility/stays/{stay_id}")
+    page.get_by_role("link", name="Hủy lần lưu trú này (khai báo nhầm)").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}/cancel")
+    page.get_by_role("button", name="Đồng ý, hủy lần lưu trú này").click()     # no reason yet
+    page.wait_for_selector("#reason-error")
+    assert page.locator(".badge.stay-in_house").count() == 1
+    page.get_by_label("Lý do hủy").fill("Khai báo hai lần")
+    shot(page, tmp_path, "cancel-360")
+    page.get_by_role("button", name="Đồng ý, hủy lần lưu trú này").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(".badge.stay-cancelled").count() == 1
+    assert page.locator(".status-withdrawn").count() == 1
+    page.goto(base + "/facility/")
+    assert page.get_by_text("Khách Khai Nhầm").count() == 0
+    context.close()
