@@ -139,23 +139,78 @@ def index():
     for stay in sorted(stays, key=lambda s: ((s["room"] or "\uffff").zfill(8), s["arrived_at"])):
         rooms.setdefault(stay["room"] or "", []).append(stay)
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
-    return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more,
+    return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more, undo=_undo_offer(),
                            rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
 
 
-@bp.post("/stays/<stay_id>/departure")
+def _leaving(view: dict, guest_id: str | None) -> list[dict]:
+    return [g for g in view["guests"] if g["departed_at"] is None and (not guest_id or g["id"] == guest_id)]
+
+
+@bp.route("/stays/<stay_id>/departure", methods=["GET", "POST"])
 @login_required
 def departure(stay_id):
-    guest_id = request.form.get("guest_id")
-    payload = {"guest_ids": [guest_id]} if guest_id else {}
+    """GET: the confirmation (who leaves, when: now or earlier). POST: the API's departure service."""
+    view = _stay_or_404(stay_id)
+    guest_id = request.values.get("guest_id") or None
+    target = _local_path(request.values.get("next"), url_for("facility.index"))
+    leaving = _leaving(view, guest_id)
+    departed_at, errors, status = _now_local_input(), {}, 200
+    if request.method == "POST":
+        departed_at = request.form.get("departed_at", "").strip()
+        payload = {"guest_ids": [guest_id]} if guest_id else {}
+        if departed_at:
+            payload["departed_at"] = departed_at
+        try:
+            changes.record_departure(g.facility, stay_id, payload)
+        except NotFound:
+            abort(404)
+        except InvalidInput as exc:
+            errors, status = forms.errors_by_field(exc.issues, lang()), 422
+        except IntakeError as exc:
+            flash(" ".join(message(i.code, lang(), **dict(i.params)) for i in exc.issues) or exc.detail, "error")
+            return redirect(target)
+        else:
+            if leaving:
+                session["undo_checkout"] = {"stay": stay_id, "guests": [g["id"] for g in leaving]}
+            flash(_("Check-out recorded. The departure will be sent to the police."), "success")
+            return redirect(target)
+    elif not leaving or view["status"] != "in_house":
+        return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    return render_template("facility/checkout.html", stay=view, leaving=leaving, guest_id=guest_id,
+                           departed_at=departed_at, errors=errors, next=target), status
+
+
+def _undo_offer() -> dict | None:
+    """The last check-out of this session, while it can still be taken back (changes.undo_departure)."""
+    offer = session.get("undo_checkout")
+    if not isinstance(offer, dict):
+        return None
     try:
-        changes.record_departure(g.facility, stay_id, payload)
+        view = service.get_stay(g.facility, str(offer.get("stay")))
     except NotFound:
-        abort(404)
+        session.pop("undo_checkout", None)
+        return None
+    ids = set(offer.get("guests") or ())
+    guests = [guest for guest in view["guests"] if guest["id"] in ids and guest["departed_at"]]
+    if not guests or not changes.departure_undoable(g.facility, view["id"], [guest["id"] for guest in guests]):
+        session.pop("undo_checkout", None)
+        return None
+    return {"stay_id": view["id"], "guests": guests}
+
+
+@bp.post("/stays/<stay_id>/departure/undo")
+@login_required
+def undo_departure(stay_id):
+    _stay_or_404(stay_id)
+    offer = session.pop("undo_checkout", None) or {}
+    guest_ids = offer.get("guests") if offer.get("stay") == stay_id else []
+    try:
+        changes.undo_departure(g.facility, stay_id, guest_ids)
     except IntakeError as exc:
         flash(" ".join(message(i.code, lang(), **dict(i.params)) for i in exc.issues) or exc.detail, "error")
     else:
-        flash(_("Check-out recorded. The departure will be sent to the police."), "success")
+        flash(_("Check-out undone. The guests are in house again; the departure will not be sent."), "success")
     return redirect(_local_path(request.form.get("next"), url_for("facility.index")))
 
 
@@ -265,7 +320,7 @@ def _stay_or_404(stay_id):
 @login_required
 def stay_detail(stay_id):
     stay = _stay_or_404(stay_id)
-    return render_template("facility/stay.html", stay=stay, next=request.path)
+    return render_template("facility/stay.html", stay=stay, next=request.path, undo=_undo_offer())
 
 
 @bp.route("/stays/<stay_id>/cancel", methods=["GET", "POST"])

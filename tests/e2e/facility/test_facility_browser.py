@@ -203,12 +203,14 @@ def test_guesthouse_morning(server, browser, tmp_path):
     page.get_by_role("link", name="Đang lưu trú").click()
     assert page.get_by_text("Kim Thị Hà").is_visible()
     page.get_by_role("button", name="Trả phòng cho Phạm Minh An").click()
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
     assert page.locator(".flash-success").is_visible()
     assert page.get_by_role("button", name="Trả phòng cho Phạm Minh An").count() == 0
     shot(page, tmp_path, "in-house-360")
     family = page.locator("article.stay", has_text="Phạm Quốc Bảo")
     family.get_by_role("button", name="Trả phòng cả đoàn").click()
-    assert page.get_by_text("Phạm Quốc Bảo").count() == 0
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    assert page.locator("article.stay", has_text="Phạm Quốc Bảo").count() == 0  # the undo offer still names him
     page.goto(detail_url)
     assert page.get_by_text("Rời đi", exact=True).count() == 2 and page.locator(".badge.stay-departed").count() == 1
 
@@ -280,4 +282,36 @@ def test_cancel_a_stay_entered_by_mistake(server, browser, tmp_path):
     assert page.locator(".status-withdrawn").count() == 1
     page.goto(base + "/facility/")
     assert page.get_by_text("Khách Khai Nhầm").count() == 0
+    context.close()
+
+
+def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
+    app, url, base = server
+    stay_id = add_stay(app, room="205", arrived_at="2026-11-26T21:00:00+07:00",
+                       guests=[factories.citizen(full_name="Khách Đi Sáng Sớm")])
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    page.locator(f'article[data-stay="{stay_id}"]').get_by_role("button", name="Trả phòng").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}/departure*")
+    assert page.get_by_text("Khách Đi Sáng Sớm").is_visible()
+    page.get_by_label("Thời điểm rời đi").fill("2026-11-27T18:00")          # in the future: refused
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    page.wait_for_selector("#departed_at-error")
+    assert page.get_by_label("Thời điểm rời đi").input_value() == "2026-11-27T18:00"
+    page.get_by_label("Thời điểm rời đi").fill("2026-11-27T06:00")          # left at 06:00, recorded at 14:00
+    shot(page, tmp_path, "checkout-360")
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    page.wait_for_url(base + "/facility/")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(f'article[data-stay="{stay_id}"]').count() == 0
+    shot(page, tmp_path, "undo-360")
+    page.goto(base + f"/facility/stays/{stay_id}")
+    assert page.get_by_text("27/11/2026 06:00").count() >= 1
+    page.get_by_role("button", name="Hoàn tác trả phòng").click()
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(".badge.stay-in_house").count() == 1
+    assert page.locator(".status-withdrawn").count() == 1
+    page.goto(base + "/facility/")
+    assert page.locator(f'article[data-stay="{stay_id}"]').count() == 1
     context.close()
