@@ -139,7 +139,10 @@ def index():
     for stay in sorted(stays, key=lambda s: ((s["room"] or "\uffff").zfill(8), s["arrived_at"])):
         rooms.setdefault(stay["room"] or "", []).append(stay)
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
+    guests = sum(1 for stay in stays for guest in stay["guests"] if guest["departed_at"] is None)
+    room_count = sum(1 for room in rooms if room)
     return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more, undo=_undo_offer(),
+                           guest_count=guests, room_count=room_count,
                            rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
 
 

@@ -127,3 +127,13 @@ def test_correcting_before_delivery_updates_in_place(app, staff, api):
     with app.app_context():
         assert db.session.get(Stay, stay["id"]).room == "305"
         assert [n.event for n in db.session.execute(select(Notification)).scalars()] == ["arrival"]
+
+
+def test_in_house_title_counts_guests_and_rooms_not_stays(staff, api):
+    family = _post_stay(api, room="102", guests=[factories.citizen(), factories.citizen(), factories.child()])
+    _post_stay(api, room="103", guests=[factories.citizen()])
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "(4 khách · 2 phòng)" in page
+    staff.post(f"/facility/stays/{family['id']}/departure", {"guest_id": family["guests"][2]["id"]})
+    assert "(3 khách · 2 phòng)" in staff.get("/facility/").get_data(as_text=True)
+    assert "(3 guests · 2 rooms)" in staff.get("/facility/?lang=en").get_data(as_text=True)
