@@ -84,6 +84,18 @@ def issue_text_params(code: str, **params) -> str:
     return message(code, lang(), **params)
 
 
+@bp.app_template_global("error_where")
+def error_where(key: str, overrides: dict | None = None) -> str:
+    """Where an error is, in words: "Khách 2 · Ngày sinh" for `g-1-date_of_birth`, "Ngày đến" for `arrived_at`."""
+    if overrides and key in overrides:
+        return str(overrides[key])
+    match = forms.GUEST_KEY.match(key)
+    if match:
+        name = match.group(2)
+        return _("Guest %(n)s", n=int(match.group(1)) + 1) + " · " + str(vocab.FIELD_LABELS.get(name, name))
+    return str(vocab.FIELD_LABELS.get(key, key))
+
+
 @bp.context_processor
 def _vocab():
     return {"vocab": vocab, "current_lang": lang(), "portal_enabled": _portal_enabled()}

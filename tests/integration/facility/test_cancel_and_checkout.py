@@ -33,6 +33,7 @@ def test_cancel_asks_for_a_reason_and_a_confirmation_then_withdraws(app, staff, 
     empty = staff.post(f"/facility/stays/{stay['id']}/cancel", {"reason": "  "})
     assert empty.status_code == 422
     assert 'id="reason-error"' in empty.get_data(as_text=True)
+    assert '<span class="where">Lý do hủy:</span>' in empty.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Stay, stay["id"]).status == "in_house"
 
