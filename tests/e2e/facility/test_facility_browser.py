@@ -230,6 +230,9 @@ def test_the_form_works_without_javascript(server, browser):
     page.locator("#g-0-full_name").fill("Tô Thị Ngọc")
     page.get_by_role("button", name="+ Thêm khách").click()               # server re-renders
     page.wait_for_selector("#g-1-full_name")
+    assert page.url.endswith("/facility/stays/new#g-1-box")                  # lands on the new guest
+    box = page.locator("#g-1-box").bounding_box()                          # scrolled to it, not at the top
+    assert -2 < box["y"] < 100, box
     assert page.locator("#g-0-full_name").input_value() == "Tô Thị Ngọc"
     page.locator("#g-1-scan").fill(QR)
     page.locator("#g-1-box").get_by_role("button", name="Điền từ mã quét").click()

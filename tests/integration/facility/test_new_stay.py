@@ -228,3 +228,10 @@ def test_error_summary_says_which_guest_and_which_field(staff):
     assert "Thời gian đến: Trường này là bắt buộc." in lines
     english = staff.post("/facility/stays/new?lang=en", family_form(**{"g-1-date_of_birth": ""}))
     assert "Guest 2 · Date of birth: This field is required." in _summary(english.get_data(as_text=True))
+
+
+def test_adding_a_guest_without_javascript_lands_on_the_new_guest(staff):
+    page = staff.get("/facility/stays/new").get_data(as_text=True)
+    assert 'formaction="/facility/stays/new#g-1-box"' in page     # the guest the button adds
+    page = staff.post("/facility/stays/new", family_form(action="add")).get_data(as_text=True)
+    assert 'id="g-2-box"' in page and 'formaction="/facility/stays/new#g-3-box"' in page
