@@ -1,5 +1,6 @@
 """Routes of the facility pages. Thin: forms <-> payloads (forms.py), files (importer.py), the
 intake service for everything stored. The facility always comes from the logged-in user."""
+import json
 from datetime import datetime
 from functools import wraps
 
@@ -524,9 +525,18 @@ def import_preview():
         else:
             error = _NOT_A_LIST[exc.reason]()
         return render_template("facility/import.html", preview=None, error=error), 422
-    token = _import_serializer().dumps({"f": g.facility.id, "stays": preview.valid_stays})
-    return render_template("facility/import.html", preview=preview, token=token, error=None,
-                           headers=importer.HEADERS)
+    # Stays imported before (an earlier upload of the same file) are said to be so now, not promised.
+    valid = preview.valid_stays
+    known = service.stored_before(g.facility, json.loads(json.dumps(valid)))
+    fresh = [stay for stay, state in zip(valid, known) if state == "new"]
+    earlier = {stay["external_ref"]: state for stay, state in zip(valid, known) if state != "new"}
+    for row in preview.rows:
+        ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
+        if earlier.get(ref) == "conflict":
+            row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
+    token = _import_serializer().dumps({"f": g.facility.id, "stays": fresh})
+    return render_template("facility/import.html", preview=preview, token=token, error=None, fresh=fresh,
+                           earlier=earlier, headers=importer.HEADERS)
 
 
 @bp.post("/import/confirm")
