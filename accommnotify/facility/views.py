@@ -397,7 +397,9 @@ def _patch(view, stay_values, rows) -> tuple[dict, list[int]]:
     by_id = {g["id"]: g for g in view["guests"]}
     for position, row in enumerate(rows):
         stored = by_id.get(row.get("id"))
-        if stored is None:
+        if stored is None:  # a guest added on this page: the whole guest, as PATCH adds one
+            guests.append(forms.guest_payload(row))
+            positions.append(position)
             continue
         before, after = forms.guest_payload(_row_from_view(stored)), forms.guest_payload(row)
         changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -431,7 +433,15 @@ def correct_stay(stay_id):
                 if error:
                     errors[f"g-{i}-scan"] = [error]
         rows = posted
-        if request.form.get("action", "submit") == "submit" and not errors:
+        action = request.form.get("action", "submit")
+        if action in ("add", "add_foreigner") and len(rows) < forms.MAX_GUEST_ROWS:
+            rows.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
+        elif action.startswith("remove:"):
+            index = int(action[len("remove:"):]) if action[len("remove:"):].isdigit() else -1
+            if 0 <= index < len(rows) and not rows[index].get("id"):  # only a guest not saved yet
+                del rows[index]
+                errors = {}
+        if action == "submit" and not errors:
             patch, positions = _patch(view, stay_values, rows)
             if not patch:
                 flash(_("Nothing was changed."), "info")
