@@ -318,3 +318,36 @@ def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
     page.goto(base + "/facility/")
     assert page.locator(f'article[data-stay="{stay_id}"]').count() == 1
     context.close()
+
+
+def contrast(page, selector) -> float:
+    """WCAG contrast ratio of an element's text colour on its background (both computed)."""
+    return page.evaluate("""(sel) => {
+      const el = document.querySelector(sel), cs = getComputedStyle(el);
+      const rgb = (s) => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                  .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const a = lum(rgb(cs.color)), b = lum(rgb(cs.backgroundColor));
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector)
+
+
+def test_tap_targets_are_at_least_44_px_at_360(server, browser):
+    app, url, base = server
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + "/facility/stays/new")
+    targets = {"language link": page.get_by_role("link", name="English"),
+               "log out": page.get_by_role("button", name="Đăng xuất"),
+               "citizen radio": page.locator("#g-0-box label", has=page.locator("input.kind-citizen")),
+               "foreigner radio": page.locator("#g-0-box label", has=page.locator("input.kind-foreigner"))}
+    for name, locator in targets.items():
+        box = locator.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (name, box)
+    # tapping anywhere on the radio's 44 px label chooses it
+    targets["foreigner radio"].scroll_into_view_if_needed()
+    label = targets["foreigner radio"].bounding_box()
+    page.mouse.click(label["x"] + label["width"] - 4, label["y"] + label["height"] - 4)
+    assert page.locator("#g-0-box input.kind-foreigner").is_checked()
+    context.close()
