@@ -75,6 +75,12 @@ def _headers(response):
     return response
 
 
+@bp.errorhandler(404)
+def _not_found(_error):
+    """In the page's language, inside the facility's frame (not the server's bare English page)."""
+    return render_template("facility/not_found.html"), 404
+
+
 @bp.app_template_global("issue_text")
 def issue_text(code: str) -> str:
     return message(code, lang())

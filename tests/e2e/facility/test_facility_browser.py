@@ -78,7 +78,7 @@ def phone(browser, **kw):
 
 def login(page, base):
     page.goto(base + "/facility/")
-    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Thư điện tử").fill(EMAIL)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(base + "/facility/")
