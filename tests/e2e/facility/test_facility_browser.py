@@ -334,9 +334,12 @@ def contrast(page, selector) -> float:
 
 def test_tap_targets_are_at_least_44_px_at_360(server, browser):
     app, url, base = server
+    add_stay(app, room="101", guests=[factories.citizen(full_name="Khách Một"), factories.citizen(full_name="Khách Hai")])
     context = phone(browser)
     page = context.new_page()
     login(page, base)
+    box = page.get_by_role("button", name="Trả phòng cho Khách Một").bounding_box()   # one guest's check-out
+    assert box["width"] >= 44 and box["height"] >= 44, box
     page.goto(base + "/facility/stays/new")
     targets = {"language link": page.get_by_role("link", name="English"),
                "log out": page.get_by_role("button", name="Đăng xuất"),
