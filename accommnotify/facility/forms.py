@@ -18,7 +18,7 @@ GUEST_FIELDS = ("kind", "full_name", "date_of_birth", "sex", "nationality", "id_
                 "visa_kind", "visa_number", "visa_valid_until", "entry_date", "entry_port", "purpose", "scan")
 CITIZEN, FOREIGNER = "citizen", "foreigner"
 MAX_GUEST_ROWS = 200
-_GUEST_KEY = re.compile(r"^g-(\d{1,3})-([a-z_]+)$")
+_GUEST_KEY = GUEST_KEY = re.compile(r"^g-(\d{1,3})-([a-z_]+)$")
 
 # Where an issue of the rule set is shown: a path below "guests[i]." -> a field of the guest row.
 _GUEST_PATHS = {"document": "document_number", "document.type": "document_type",

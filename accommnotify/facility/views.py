@@ -1,5 +1,6 @@
 """Routes of the facility pages. Thin: forms <-> payloads (forms.py), files (importer.py), the
 intake service for everything stored. The facility always comes from the logged-in user."""
+import json
 from datetime import datetime
 from functools import wraps
 
@@ -75,6 +76,12 @@ def _headers(response):
     return response
 
 
+@bp.errorhandler(404)
+def _not_found(_error):
+    """In the page's language, inside the facility's frame (not the server's bare English page)."""
+    return render_template("facility/not_found.html"), 404
+
+
 @bp.app_template_global("issue_text")
 def issue_text(code: str) -> str:
     return message(code, lang())
@@ -83,6 +90,18 @@ def issue_text(code: str) -> str:
 @bp.app_template_global("issue_text_params")
 def issue_text_params(code: str, **params) -> str:
     return message(code, lang(), **params)
+
+
+@bp.app_template_global("error_where")
+def error_where(key: str, overrides: dict | None = None) -> str:
+    """Where an error is, in words: "Khách 2 · Ngày sinh" for `g-1-date_of_birth`, "Ngày đến" for `arrived_at`."""
+    if overrides and key in overrides:
+        return str(overrides[key])
+    match = forms.GUEST_KEY.match(key)
+    if match:
+        name = match.group(2)
+        return _("Guest %(n)s", n=int(match.group(1)) + 1) + " · " + str(vocab.FIELD_LABELS.get(name, name))
+    return str(vocab.FIELD_LABELS.get(key, key))
 
 
 @bp.context_processor
@@ -143,23 +162,81 @@ def index():
     for stay in sorted(stays, key=lambda s: ((s["room"] or "\uffff").zfill(8), s["arrived_at"])):
         rooms.setdefault(stay["room"] or "", []).append(stay)
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
-    return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more,
+    guests = sum(1 for stay in stays for guest in stay["guests"] if guest["departed_at"] is None)
+    room_count = sum(1 for room in rooms if room)
+    return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more, undo=_undo_offer(),
+                           guest_count=guests, room_count=room_count,
                            rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
 
 
-@bp.post("/stays/<stay_id>/departure")
+def _leaving(view: dict, guest_id: str | None) -> list[dict]:
+    return [g for g in view["guests"] if g["departed_at"] is None and (not guest_id or g["id"] == guest_id)]
+
+
+@bp.route("/stays/<stay_id>/departure", methods=["GET", "POST"])
 @login_required
 def departure(stay_id):
-    guest_id = request.form.get("guest_id")
-    payload = {"guest_ids": [guest_id]} if guest_id else {}
+    """GET: the confirmation (who leaves, when: now or earlier). POST: the API's departure service."""
+    view = _stay_or_404(stay_id)
+    guest_id = request.values.get("guest_id") or None
+    target = _local_path(request.values.get("next"), url_for("facility.index"))
+    leaving = _leaving(view, guest_id)
+    departed_at, errors, status = _now_local_input(), {}, 200
+    if request.method == "POST":
+        departed_at = request.form.get("departed_at", "").strip()
+        payload = {"guest_ids": [guest_id]} if guest_id else {}
+        if departed_at:
+            payload["departed_at"] = departed_at
+        try:
+            changes.record_departure(g.facility, stay_id, payload)
+        except NotFound:
+            abort(404)
+        except InvalidInput as exc:
+            errors, status = forms.errors_by_field(exc.issues, lang()), 422
+        except IntakeError as exc:
+            flash(" ".join(message(i.code, lang(), **dict(i.params)) for i in exc.issues) or exc.detail, "error")
+            return redirect(target)
+        else:
+            if leaving:
+                session["undo_checkout"] = {"stay": stay_id, "guests": [g["id"] for g in leaving]}
+            flash(_("Check-out recorded. The departure will be sent to the police."), "success")
+            return redirect(target)
+    elif not leaving or view["status"] != "in_house":
+        return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    return render_template("facility/checkout.html", stay=view, leaving=leaving, guest_id=guest_id,
+                           departed_at=departed_at, errors=errors, next=target), status
+
+
+def _undo_offer() -> dict | None:
+    """The last check-out of this session, while it can still be taken back (changes.undo_departure)."""
+    offer = session.get("undo_checkout")
+    if not isinstance(offer, dict):
+        return None
     try:
-        changes.record_departure(g.facility, stay_id, payload)
+        view = service.get_stay(g.facility, str(offer.get("stay")))
     except NotFound:
-        abort(404)
+        session.pop("undo_checkout", None)
+        return None
+    ids = set(offer.get("guests") or ())
+    guests = [guest for guest in view["guests"] if guest["id"] in ids and guest["departed_at"]]
+    if not guests or not changes.departure_undoable(g.facility, view["id"], [guest["id"] for guest in guests]):
+        session.pop("undo_checkout", None)
+        return None
+    return {"stay_id": view["id"], "guests": guests}
+
+
+@bp.post("/stays/<stay_id>/departure/undo")
+@login_required
+def undo_departure(stay_id):
+    _stay_or_404(stay_id)
+    offer = session.pop("undo_checkout", None) or {}
+    guest_ids = offer.get("guests") if offer.get("stay") == stay_id else []
+    try:
+        changes.undo_departure(g.facility, stay_id, guest_ids)
     except IntakeError as exc:
         flash(" ".join(message(i.code, lang(), **dict(i.params)) for i in exc.issues) or exc.detail, "error")
     else:
-        flash(_("Check-out recorded. The departure will be sent to the police."), "success")
+        flash(_("Check-out undone. The guests are in house again; the departure will not be sent."), "success")
     return redirect(_local_path(request.form.get("next"), url_for("facility.index")))
 
 
@@ -269,7 +346,28 @@ def _stay_or_404(stay_id):
 @login_required
 def stay_detail(stay_id):
     stay = _stay_or_404(stay_id)
-    return render_template("facility/stay.html", stay=stay, next=request.path)
+    return render_template("facility/stay.html", stay=stay, next=request.path, undo=_undo_offer())
+
+
+@bp.route("/stays/<stay_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_stay(stay_id):
+    """A stay entered by mistake: a reason, then a confirmation (this page); the API's cancel service."""
+    view = _stay_or_404(stay_id)
+    if view["status"] == "cancelled":
+        return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    reason, errors, status = "", {}, 200
+    if request.method == "POST":
+        reason = request.form.get("reason", "")
+        try:
+            changes.cancel_stay(g.facility, stay_id, {"reason": reason.strip()})
+        except InvalidInput as exc:
+            errors = {"reason": [message(i.code, lang(), **dict(i.params)) for i in exc.issues]}
+            status = 422
+        else:
+            flash(_("The stay was cancelled. The police are told if they already received it."), "success")
+            return redirect(url_for("facility.stay_detail", stay_id=stay_id))
+    return render_template("facility/cancel.html", stay=view, reason=reason, errors=errors), status
 
 
 def _row_from_view(guest: dict) -> dict:
@@ -309,7 +407,9 @@ def _patch(view, stay_values, rows) -> tuple[dict, list[int]]:
     by_id = {g["id"]: g for g in view["guests"]}
     for position, row in enumerate(rows):
         stored = by_id.get(row.get("id"))
-        if stored is None:
+        if stored is None:  # a guest added on this page: the whole guest, as PATCH adds one
+            guests.append(forms.guest_payload(row))
+            positions.append(position)
             continue
         before, after = forms.guest_payload(_row_from_view(stored)), forms.guest_payload(row)
         changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -343,7 +443,15 @@ def correct_stay(stay_id):
                 if error:
                     errors[f"g-{i}-scan"] = [error]
         rows = posted
-        if request.form.get("action", "submit") == "submit" and not errors:
+        action = request.form.get("action", "submit")
+        if action in ("add", "add_foreigner") and len(rows) < forms.MAX_GUEST_ROWS:
+            rows.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
+        elif action.startswith("remove:"):
+            index = int(action[len("remove:"):]) if action[len("remove:"):].isdigit() else -1
+            if 0 <= index < len(rows) and not rows[index].get("id"):  # only a guest not saved yet
+                del rows[index]
+                errors = {}
+        if action == "submit" and not errors:
             patch, positions = _patch(view, stay_values, rows)
             if not patch:
                 flash(_("Nothing was changed."), "info")
@@ -438,9 +546,18 @@ def import_preview():
         else:
             error = _NOT_A_LIST[exc.reason]()
         return render_template("facility/import.html", preview=None, error=error), 422
-    token = _import_serializer().dumps({"f": g.facility.id, "stays": preview.valid_stays})
-    return render_template("facility/import.html", preview=preview, token=token, error=None,
-                           headers=importer.HEADERS)
+    # Stays imported before (an earlier upload of the same file) are said to be so now, not promised.
+    valid = preview.valid_stays
+    known = service.stored_before(g.facility, json.loads(json.dumps(valid)))
+    fresh = [stay for stay, state in zip(valid, known) if state == "new"]
+    earlier = {stay["external_ref"]: state for stay, state in zip(valid, known) if state != "new"}
+    for row in preview.rows:
+        ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
+        if earlier.get(ref) == "conflict":
+            row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
+    token = _import_serializer().dumps({"f": g.facility.id, "stays": fresh})
+    return render_template("facility/import.html", preview=preview, token=token, error=None, fresh=fresh,
+                           earlier=earlier, headers=importer.HEADERS)
 
 
 @bp.post("/import/confirm")

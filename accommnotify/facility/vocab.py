@@ -19,3 +19,18 @@ EVENTS = {"arrival": _l("Arrival"), "amendment": _l("Correction"), "departure": 
 STAY_STATUSES = {"in_house": _l("In house"), "departed": _l("Departed"), "cancelled": _l("Cancelled")}
 CATEGORIES = {"residence": _l("Stay notification"), "foreigner": _l("Foreigner declaration")}
 DEFAULT_REASON = {"medical_facility": "medical_treatment", "student_dormitory": "study", "rental_rooms": "work"}
+# The form fields' labels (the same msgids as the templates), for the error summary: "Khách 2 · Ngày sinh".
+FIELD_LABELS = {
+    "room": _l("Room"), "arrived_at": _l("Arrived at"), "reason": _l("Reason for the stay"),
+    "expected_departure": _l("Expected departure"), "external_ref": _l("Booking ref"),
+    "reason_note": _l("Note on the reason"), "departed_at": _l("Left at"),
+    "kind": _l("Citizen or foreigner"), "scan": _l("Scan the ID card QR code or the passport MRZ"),
+    "full_name": _l("Full name"), "date_of_birth": _l("Date of birth"), "sex": _l("Sex"),
+    "id_number": _l("Personal ID number (12 digits)"), "passport_number": _l("Passport number (citizens living abroad)"),
+    "document_kind": _l("Which card"), "document_name": _l("Name of the document (other)"),
+    "nationality": _l("Nationality (3-letter code)"), "document_type": _l("Document"),
+    "document_number": _l("Document number"), "document_mrz": _l("MRZ (two lines, filled by the scan)"),
+    "visa_kind": _l("Visa"), "visa_number": _l("Visa number"), "visa_valid_until": _l("Visa valid until"),
+    "entry_date": _l("Entry date"), "entry_port": _l("Port of entry"), "purpose": _l("Purpose of entry"),
+    "phone": _l("Phone"), "permanent_address": _l("Permanent address"),
+}

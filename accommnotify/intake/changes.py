@@ -27,6 +27,7 @@ STAY_FIELDS = ("room", "reason", "reason_note", "arrived_at", "expected_departur
 REQUIRED_STAY_FIELDS = ("reason", "arrived_at")
 NEW_GUEST_REQUIRED = ("full_name", "date_of_birth", "sex", "nationality")
 FUTURE_TOLERANCE = timedelta(minutes=10)
+UNDO_WINDOW = timedelta(minutes=10)  # a check-out can be taken back this long, if its notices have not left
 _PATCH = StayPatchSchema()
 _DEPARTURE = DepartureSchema()
 _CANCEL = CancelSchema()
@@ -190,6 +191,51 @@ def record_departure(facility, stay_id: str, payload, *, now=None) -> dict:
     if all(g["departed_at"] is not None or g["id"] in leaving_ids for g in guest_rows):
         db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
             status="departed", departed_at=departed_at, updated_at=now))
+    return _finish(facility, stay_id)
+
+
+def _latest_departure(notes, guest_id):
+    return next((n for n in reversed(notes) if n["guest_id"] == guest_id and n["event"] == "departure"), None)
+
+
+def _undoable(departure, now) -> bool:
+    return (departure is not None and departure["status"] in UNDELIVERED
+            and departure["created_at"] >= now - UNDO_WINDOW)
+
+
+def departure_undoable(facility, stay_id: str, guest_ids, *, now=None) -> bool:
+    """Whether undo_departure would take these guests' check-out back now (read only)."""
+    now = now or utcnow()
+    stay = views.stay_row(facility, stay_id)
+    notes = db.session.execute(select(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id)
+                               .order_by(NOTIFICATIONS.c.id)).mappings().all()
+    return (stay["status"] != "cancelled" and bool(guest_ids)
+            and all(_undoable(_latest_departure(notes, gid), now) for gid in guest_ids))
+
+
+def undo_departure(facility, stay_id: str, guest_ids, *, now=None) -> dict:
+    """Takes back a check-out recorded by mistake: the guests are in house again and their departure
+    notifications are withdrawn. Only while each of those notifications is undelivered (a conditional
+    UPDATE, so one the dispatcher claims at the same moment wins) and at most UNDO_WINDOW old;
+    otherwise nothing changes (the police may already have it)."""
+    now = now or utcnow()
+    stay, guest_rows, notes = _load_stay(facility, stay_id)
+    if stay["status"] == "cancelled":
+        db.session.rollback()
+        raise Conflict("A cancelled stay cannot be changed.", [Issue("status", "stay.cancelled")])
+    targets = [g for g in guest_rows if g["id"] in set(guest_ids or ()) and g["departed_at"] is not None]
+    too_late = Conflict("The departure can no longer be taken back.", [Issue("guest_ids", "departure.undo_too_late")])
+    if not targets:
+        db.session.rollback()
+        raise too_late
+    for guest in targets:
+        departure = _latest_departure(notes, guest["id"])
+        if not _undoable(departure, now) or not _update_if_undelivered(departure["id"], now, status="withdrawn"):
+            db.session.rollback()
+            raise too_late
+    db.session.execute(update(GUESTS).where(GUESTS.c.id.in_([g["id"] for g in targets])).values(departed_at=None))
+    db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
+        status="in_house", departed_at=None, updated_at=now))
     return _finish(facility, stay_id)
 
 

@@ -208,6 +208,32 @@ def _bulk_once(facility, items, source, now, lookup_first: bool) -> list[dict]:
 
 # ---- reading -------------------------------------------------------------------------------
 
+def stored_before(facility, payloads, *, now=None) -> list[str]:
+    """What create_stays_bulk would do with each stay, without storing anything: "new", "duplicate"
+    (the same stay was stored before under its ref: it would be replayed), "conflict" (the ref is
+    taken by a different stay) or "invalid". The same comparison as the bulk write (request_hash)."""
+    now = now or utcnow()
+    digests: list[tuple[str, str] | None] = []
+    for payload in payloads:
+        try:
+            data, _warnings = prepare_stay(payload, now, facility)
+        except IntakeError:
+            digests.append(None)
+        else:
+            digests.append((data["external_ref"], request_hash(data)))
+    refs = {d[0] for d in digests if d}
+    existing = _existing(facility, refs) if refs else {}
+    out = []
+    for d in digests:
+        if d is None:
+            out.append("invalid")
+        elif d[0] not in existing:
+            out.append("new")
+        else:
+            out.append("duplicate" if existing[d[0]]["request_hash"] == d[1] else "conflict")
+    return out
+
+
 def get_stay(facility, stay_id: str) -> dict:
     view = views.load_stay_views([views.stay_row(facility, stay_id)], facility.code)[0]
     db.session.rollback()

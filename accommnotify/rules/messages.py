@@ -236,6 +236,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thời điểm rời đi không được ở tương lai.",
         "en": "The departure cannot be in the future.",
     },
+    "departure.undo_too_late": {
+        "vi": "Không thể hoàn tác trả phòng nữa: thông báo rời đi đã được gửi hoặc đã quá 10 phút.",
+        "en": "The check-out can no longer be undone: the departure was already sent or 10 minutes have passed.",
+    },
     "stay.cancelled": {
         "vi": "Lượt lưu trú này đã bị hủy, không thể thay đổi.",
         "en": "This stay was cancelled and cannot be changed.",

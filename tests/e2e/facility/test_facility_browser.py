@@ -78,7 +78,7 @@ def phone(browser, **kw):
 
 def login(page, base):
     page.goto(base + "/facility/")
-    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Thư điện tử").fill(EMAIL)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(base + "/facility/")
@@ -203,12 +203,14 @@ def test_guesthouse_morning(server, browser, tmp_path):
     page.get_by_role("link", name="Đang lưu trú").click()
     assert page.get_by_text("Kim Thị Hà").is_visible()
     page.get_by_role("button", name="Trả phòng cho Phạm Minh An").click()
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
     assert page.locator(".flash-success").is_visible()
     assert page.get_by_role("button", name="Trả phòng cho Phạm Minh An").count() == 0
     shot(page, tmp_path, "in-house-360")
     family = page.locator("article.stay", has_text="Phạm Quốc Bảo")
     family.get_by_role("button", name="Trả phòng cả đoàn").click()
-    assert page.get_by_text("Phạm Quốc Bảo").count() == 0
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    assert page.locator("article.stay", has_text="Phạm Quốc Bảo").count() == 0  # the undo offer still names him
     page.goto(detail_url)
     assert page.get_by_text("Rời đi", exact=True).count() == 2 and page.locator(".badge.stay-departed").count() == 1
 
@@ -228,6 +230,9 @@ def test_the_form_works_without_javascript(server, browser):
     page.locator("#g-0-full_name").fill("Tô Thị Ngọc")
     page.get_by_role("button", name="+ Thêm khách").click()               # server re-renders
     page.wait_for_selector("#g-1-full_name")
+    assert page.url.endswith("/facility/stays/new#g-1-box")                  # lands on the new guest
+    box = page.locator("#g-1-box").bounding_box()                          # scrolled to it, not at the top
+    assert -2 < box["y"] < 100, box
     assert page.locator("#g-0-full_name").input_value() == "Tô Thị Ngọc"
     page.locator("#g-1-scan").fill(QR)
     page.locator("#g-1-box").get_by_role("button", name="Điền từ mã quét").click()
@@ -245,4 +250,107 @@ def test_the_form_works_without_javascript(server, browser):
     page.get_by_role("button", name="Gửi thông báo").click()
     page.wait_for_url("**/facility/stays/st_*")
     assert page.locator(".status-pending").count() == 1
+    context.close()
+
+
+def add_stay(app, **kw):
+    """A stay stored through the intake service, as the API stores it; returns its id."""
+    from accommnotify.intake import service
+    from accommnotify.models import Facility, FacilityRef
+    with app.app_context():
+        facility = FacilityRef.of(db.session.execute(db.select(Facility).filter_by(code="NN-HOAMAI")).scalar_one())
+        stay_id = service.create_stay(facility, factories.stay(**kw)).stay["id"]
+        db.session.remove()
+    return stay_id
+
+
+def test_cancel_a_stay_entered_by_mistake(server, browser, tmp_path):
+    app, url, base = server
+    stay_id = add_stay(app, room="404", guests=[factories.citizen(full_name="Khách Khai Nhầm")])
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + f"/facility/stays/{stay_id}")
+    page.get_by_role("link", name="Hủy lần lưu trú này (khai báo nhầm)").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}/cancel")
+    page.get_by_role("button", name="Đồng ý, hủy lần lưu trú này").click()     # no reason yet
+    page.wait_for_selector("#reason-error")
+    assert page.locator(".badge.stay-in_house").count() == 1
+    page.get_by_label("Lý do hủy").fill("Khai báo hai lần")
+    shot(page, tmp_path, "cancel-360")
+    page.get_by_role("button", name="Đồng ý, hủy lần lưu trú này").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(".badge.stay-cancelled").count() == 1
+    assert page.locator(".status-withdrawn").count() == 1
+    page.goto(base + "/facility/")
+    assert page.get_by_text("Khách Khai Nhầm").count() == 0
+    context.close()
+
+
+def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
+    app, url, base = server
+    stay_id = add_stay(app, room="205", arrived_at="2026-11-26T21:00:00+07:00",
+                       guests=[factories.citizen(full_name="Khách Đi Sáng Sớm")])
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    page.locator(f'article[data-stay="{stay_id}"]').get_by_role("button", name="Trả phòng").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}/departure*")
+    assert page.get_by_text("Khách Đi Sáng Sớm").is_visible()
+    page.get_by_label("Thời điểm rời đi").fill("2026-11-27T18:00")          # in the future: refused
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    page.wait_for_selector("#departed_at-error")
+    assert page.get_by_label("Thời điểm rời đi").input_value() == "2026-11-27T18:00"
+    page.get_by_label("Thời điểm rời đi").fill("2026-11-27T06:00")          # left at 06:00, recorded at 14:00
+    shot(page, tmp_path, "checkout-360")
+    page.get_by_role("button", name="Xác nhận trả phòng").click()
+    page.wait_for_url(base + "/facility/")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(f'article[data-stay="{stay_id}"]').count() == 0
+    shot(page, tmp_path, "undo-360")
+    page.goto(base + f"/facility/stays/{stay_id}")
+    assert page.get_by_text("27/11/2026 06:00").count() >= 1
+    page.get_by_role("button", name="Hoàn tác trả phòng").click()
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator(".badge.stay-in_house").count() == 1
+    assert page.locator(".status-withdrawn").count() == 1
+    page.goto(base + "/facility/")
+    assert page.locator(f'article[data-stay="{stay_id}"]').count() == 1
+    context.close()
+
+
+def contrast(page, selector) -> float:
+    """WCAG contrast ratio of an element's text colour on its background (both computed)."""
+    return page.evaluate("""(sel) => {
+      const el = document.querySelector(sel), cs = getComputedStyle(el);
+      const rgb = (s) => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                  .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const a = lum(rgb(cs.color)), b = lum(rgb(cs.backgroundColor));
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector)
+
+
+def test_tap_targets_are_at_least_44_px_at_360(server, browser):
+    app, url, base = server
+    add_stay(app, room="101", guests=[factories.citizen(full_name="Khách Một"), factories.citizen(full_name="Khách Hai")])
+    context = phone(browser)
+    page = context.new_page()
+    login(page, base)
+    box = page.get_by_role("button", name="Trả phòng cho Khách Một").bounding_box()   # one guest's check-out
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    page.goto(base + "/facility/stays/new")
+    targets = {"language link": page.get_by_role("link", name="English"),
+               "log out": page.get_by_role("button", name="Đăng xuất"),
+               "citizen radio": page.locator("#g-0-box label", has=page.locator("input.kind-citizen")),
+               "foreigner radio": page.locator("#g-0-box label", has=page.locator("input.kind-foreigner"))}
+    for name, locator in targets.items():
+        box = locator.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (name, box)
+    # tapping anywhere on the radio's 44 px label chooses it
+    targets["foreigner radio"].scroll_into_view_if_needed()
+    label = targets["foreigner radio"].bounding_box()
+    page.mouse.click(label["x"] + label["width"] - 4, label["y"] + label["height"] - 4)
+    assert page.locator("#g-0-box input.kind-foreigner").is_checked()
     context.close()

@@ -164,3 +164,22 @@ def test_officer_journey(server, browser_context, tmp_path):
         actions = [r.action for r in audit_rows()]
         db.session.remove()
     assert actions.count("detail") == 2 and actions.count("export") == 1 and "search" in actions
+
+
+def test_tap_targets_and_zero_cells_at_360(server, browser_context):
+    from tests.e2e.facility.test_facility_browser import contrast
+    app, base, ids = server
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(base + "/police/login")
+    page.get_by_label("Tên đăng nhập").fill("ward-a")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(base + "/police/")
+    for name, locator in {"language link": page.get_by_role("link", name="English"),
+                          "log out": page.get_by_role("button", name="Đăng xuất")}.items():
+        box = locator.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (name, box)
+    page.goto(base + "/police/compliance")
+    assert page.locator("td.zero").count() > 0
+    assert contrast(page, "td.zero") >= 4.5

@@ -68,7 +68,7 @@ def test_wrong_password_then_growing_delay_then_reset(app, client, facility):
     for attempt in range(3):
         response = staff.post("/facility/login", {"email": EMAIL, "password": "wrong password!"})
         assert response.status_code == 401
-        assert "Sai e-mail hoặc mật khẩu" in response.get_data(as_text=True) or attempt == 2
+        assert "Sai thư điện tử hoặc mật khẩu" in response.get_data(as_text=True) or attempt == 2
     # Now locked: even the right password is not checked until the delay has passed.
     response = staff.post("/facility/login", {"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 401
@@ -114,7 +114,7 @@ def test_unknown_email_gets_the_same_answer(app, client, facility):
     a = staff.post("/facility/login", {"email": "nobody@example.com", "password": PASSWORD})
     b = staff.post("/facility/login", {"email": EMAIL, "password": "wrong password!"})
     assert a.status_code == b.status_code == 401
-    assert "Sai e-mail hoặc mật khẩu" in a.get_data(as_text=True)
+    assert "Sai thư điện tử hoặc mật khẩu" in a.get_data(as_text=True)
 
 
 def test_logout_is_a_post_with_csrf(staff):
@@ -154,3 +154,20 @@ def test_pages_are_not_cached_and_set_security_headers(staff):
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert csrf_of(response.get_data(as_text=True))
+
+
+def test_vietnamese_pages_have_no_english_words_in_their_frame(app, client, facility):
+    from tests.integration.facility.conftest import login, make_user
+    login_page = client.get("/facility/login").get_data(as_text=True)
+    assert "Thư điện tử" in login_page and "E-mail" not in login_page
+    assert "<title>Đăng nhập · Thông báo lưu trú</title>" in login_page and "accommnotify" not in login_page
+    make_user(app)
+    staff = login(client)
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "<title>Đang lưu trú · Thông báo lưu trú</title>" in page
+    missing = staff.get("/facility/stays/st_00000000000000000000000000")
+    assert missing.status_code == 404
+    text = missing.get_data(as_text=True)
+    assert '<html lang="vi">' in text and "Không tìm thấy" in text and "Not Found" not in text
+    english = staff.get("/facility/stays/st_00000000000000000000000000?lang=en").get_data(as_text=True)
+    assert "<title>Not found · Guest notifications</title>" in english

@@ -127,3 +127,40 @@ def test_correcting_before_delivery_updates_in_place(app, staff, api):
     with app.app_context():
         assert db.session.get(Stay, stay["id"]).room == "305"
         assert [n.event for n in db.session.execute(select(Notification)).scalars()] == ["arrival"]
+
+
+def test_in_house_title_counts_guests_and_rooms_not_stays(staff, api):
+    family = _post_stay(api, room="102", guests=[factories.citizen(), factories.citizen(), factories.child()])
+    _post_stay(api, room="103", guests=[factories.citizen()])
+    page = staff.get("/facility/").get_data(as_text=True)
+    assert "(4 khách · 2 phòng)" in page
+    staff.post(f"/facility/stays/{family['id']}/departure", {"guest_id": family["guests"][2]["id"]})
+    assert "(3 khách · 2 phòng)" in staff.get("/facility/").get_data(as_text=True)
+    assert "(3 guests · 2 rooms)" in staff.get("/facility/?lang=en").get_data(as_text=True)
+
+
+def test_a_correction_adds_a_guest_who_gets_an_arrival_of_his_own(app, staff, api):
+    stay = _post_stay(api, room="301", guests=[factories.citizen(full_name="Khách Đầu Tiên")])
+    _set(app, stay["id"], status="accepted", receipt="RCPT-1", delivered_at=utcnow())
+    form = staff.get(f"/facility/stays/{stay['id']}/correct").get_data(as_text=True)
+    assert 'formaction="/facility/stays/' in form and "+ Thêm khách" in form
+    values = dict(re.findall(r'<input id="([^"]+)" name="[^"]+" type="(?:text|date|datetime-local|tel)" value="([^"]*)"', form))
+    values.update({"g-0-kind": "citizen", "g-0-sex": "male", "reason": "tourism", "g-0-id": stay["guests"][0]["id"]})
+    added = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, action="add")).get_data(as_text=True)
+    assert 'id="g-1-box"' in added and 'name="g-1-id"' not in added
+    assert 'value="remove:1"' in added and 'value="remove:0"' not in added     # only the unsaved guest
+    child = {"g-1-kind": "citizen", "g-1-full_name": "Khách Thêm Sau", "g-1-sex": "female",
+             "g-1-date_of_birth": "2020-02-02"}
+    missing = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, **dict(child, **{"g-1-sex": ""})))
+    assert missing.status_code == 422 and 'id="g-1-sex-error"' in missing.get_data(as_text=True)
+    assert 'value="Khách Thêm Sau"' in missing.get_data(as_text=True)
+    response = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, **child))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        guests = db.session.execute(select(Guest).where(Guest.stay_id == stay["id"]).order_by(Guest.position)).scalars().all()
+        assert [g.full_name for g in guests] == ["Khách Đầu Tiên", "Khách Thêm Sau"]
+        notes = db.session.execute(select(Notification).order_by(Notification.id)).scalars().all()
+        assert [(n.event, n.status, n.guest_id) for n in notes] == [
+            ("arrival", "accepted", guests[0].id), ("arrival", "pending", guests[1].id)]
+    removed = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, **child, action="remove:1"))
+    assert 'id="g-1-box"' not in removed.get_data(as_text=True)

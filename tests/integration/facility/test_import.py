@@ -121,13 +121,30 @@ def test_xlsx_with_a_bad_row_among_good_ones(app, staff):
 
 
 def test_uploading_the_same_file_again_creates_nothing_new(app, staff):
+    confirm(staff, upload(staff, csv_bytes(good_rows()), "a.csv").get_data(as_text=True))
+    assert count(app, Stay) == 3 and count(app, Guest) == 4
     for data, name in ((csv_bytes(good_rows()), "a.csv"), (xlsx_bytes(good_rows()), "a.xlsx")):
         page = upload(staff, data, name).get_data(as_text=True)
-        confirm(staff, page)
-    assert count(app, Stay) == 3 and count(app, Guest) == 4
-    done = confirm(staff, upload(staff, csv_bytes(good_rows()), "a.csv").get_data(as_text=True)).get_data(as_text=True)
-    assert "Lần lưu trú mới: 0" in done and "Đã nhập từ trước: 3" in done
+        # the preview already says so, instead of promising to import them
+        assert "có thể nhập 0 lần lưu trú" in page
+        assert "3 lần lưu trú đã nhập trước đó, sẽ không nhập lại: BK-1" in page
+        assert page.count('class="imported"') == 4 and "Đã nhập trước đó" in page
+        assert 'name="token"' not in page
     assert count(app, Stay) == 3
+
+
+def test_the_preview_tells_new_stays_from_those_imported_before(app, staff):
+    confirm(staff, upload(staff, csv_bytes(good_rows()[:2]), "a.csv").get_data(as_text=True))   # BK-1
+    changed = row(**{"Mã đặt phòng": "BK-3", "Phòng": "999"})
+    page = upload(staff, csv_bytes(good_rows() + [bad_id_row()]), "b.csv").get_data(as_text=True)
+    assert "có thể nhập 2 lần lưu trú" in page and "1 lần lưu trú đã nhập trước đó, sẽ không nhập lại: BK-1" in page
+    done = confirm(staff, page).get_data(as_text=True)
+    assert "Lần lưu trú mới: 2" in done
+    assert count(app, Stay) == 3
+    # a ref already used by a different stay is an error of its rows in the preview, not a surprise later
+    page = upload(staff, csv_bytes([changed]), "c.csv").get_data(as_text=True)
+    assert "Mã đặt phòng này đã được dùng cho một lượt lưu trú có nội dung khác." in page
+    assert "có thể nhập 0 lần lưu trú" in page and 'name="token"' not in page
 
 
 def test_rows_of_one_booking_must_agree_on_stay_fields(staff):

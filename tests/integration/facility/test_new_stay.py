@@ -211,3 +211,27 @@ def test_a_qr_with_a_birth_year_only_fills_the_rest_and_says_what_to_check(staff
     assert r.status_code == 200 and body["ok"] and body["fields"]["full_name"] == "Phạm Quốc Bảo"
     assert "date_of_birth" not in body["fields"]
     assert [x["field"] for x in body["review"]] == ["date_of_birth"] and "ngày sinh" in body["message"]
+
+
+def _summary(page: str) -> list[str]:
+    box = re.search(r'<div class="error-box"[^>]*id="error-summary">(.*?)</div>', page, re.S)
+    assert box, "no error summary"
+    return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).strip()
+            for item in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)]
+
+
+def test_error_summary_says_which_guest_and_which_field(staff):
+    response = staff.post("/facility/stays/new", family_form(**{"g-1-date_of_birth": "", "arrived_at": ""}))
+    assert response.status_code == 422
+    lines = _summary(response.get_data(as_text=True))
+    assert "Khách 2 · Ngày sinh: Trường này là bắt buộc." in lines
+    assert "Thời gian đến: Trường này là bắt buộc." in lines
+    english = staff.post("/facility/stays/new?lang=en", family_form(**{"g-1-date_of_birth": ""}))
+    assert "Guest 2 · Date of birth: This field is required." in _summary(english.get_data(as_text=True))
+
+
+def test_adding_a_guest_without_javascript_lands_on_the_new_guest(staff):
+    page = staff.get("/facility/stays/new").get_data(as_text=True)
+    assert 'formaction="/facility/stays/new#g-1-box"' in page     # the guest the button adds
+    page = staff.post("/facility/stays/new", family_form(action="add")).get_data(as_text=True)
+    assert 'id="g-2-box"' in page and 'formaction="/facility/stays/new#g-3-box"' in page
