@@ -1,10 +1,10 @@
 """Staff of one facility cannot change another facility's stay through the pages: check-out (the whole
-stay or one guest) and correction answer 404 and leave the other stay exactly as it was.
+stay or one guest), cancel, undoing a check-out and correction answer 404 and leave the other stay
+exactly as it was.
 
 The 404 alone proves nothing: the stay is read back through the facility filter after the change is
 committed, so a write path without the filter would still answer 404 -- after changing the stay.
 These tests look at the stored rows; the same requests from the owner's staff do change the stay.
-(The pages have no cancel form: cancelling is API-only.)
 """
 import re
 
@@ -102,3 +102,29 @@ def test_correcting_another_facilitys_stay_changes_nothing(app, staff, theirs):
     assert owner.post(f"/facility/stays/{stay['id']}/correct", values).status_code == 302
     after = _snapshot(app, stay["id"])
     assert after["stay"][0]["room"] == "999" and after["guests"][0]["full_name"] == "Người Khác Đã Sửa"
+
+
+def test_cancelling_another_facilitys_stay_changes_nothing(app, staff, theirs):
+    stay, owner = theirs
+    before = _snapshot(app, stay["id"])
+
+    response = staff.post(f"/facility/stays/{stay['id']}/cancel", {"reason": "nhầm"})
+
+    assert response.status_code == 404
+    assert "Người Khác" not in response.get_data(as_text=True)
+    _assert_untouched(app, stay, before)
+    # the same form from the owner's staff cancels it
+    assert owner.post(f"/facility/stays/{stay['id']}/cancel", {"reason": "nhầm"}).status_code == 302
+    assert _snapshot(app, stay["id"])["stay"][0]["status"] == "cancelled"
+
+
+def test_undoing_another_facilitys_check_out_changes_nothing(app, staff, theirs):
+    stay, owner = theirs
+    assert owner.post(f"/facility/stays/{stay['id']}/departure", {"next": "/facility/"}).status_code == 302
+    checked_out = _snapshot(app, stay["id"])
+    assert checked_out["stay"][0]["status"] == "departed"
+
+    response = staff.post(f"/facility/stays/{stay['id']}/departure/undo", {"next": "/facility/"})
+
+    assert response.status_code == 404
+    assert _snapshot(app, stay["id"]) == checked_out
