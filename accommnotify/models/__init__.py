@@ -3,7 +3,7 @@ from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
 from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
-from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceToken
+from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSearch, PoliceToken
 
-__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
+__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
            "ReceiverState", "Stay"]
