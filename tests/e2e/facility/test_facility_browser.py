@@ -22,7 +22,7 @@ from accommnotify.extensions import db
 from accommnotify.facility.importer import COLUMNS
 from accommnotify.rules.id_number import make_id_number
 from tests import factories
-from tests.conftest import TEST_SECRET_KEY, make_app
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET_KEY, make_app
 
 pytestmark = pytest.mark.e2e  # the server runs in this process, on the frozen clock
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,7 +86,7 @@ def login(page, base):
 
 def dispatch_flush(url):
     env = dict(os.environ, ACCOMMNOTIFY_DATABASE_URL=url, ACCOMMNOTIFY_RECEIVERS="config/receivers.toml",
-               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY)
+               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY, ACCOMMNOTIFY_DATA_KEY=TEST_DATA_KEY)
     flask = str(Path(sys.executable).with_name("flask"))
     result = subprocess.run([flask, "--app", "wsgi", "dispatcher", "once", "--flush"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
