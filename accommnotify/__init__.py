@@ -1,7 +1,8 @@
 """accommnotify: accommodation notifications from facilities to the police."""
 from flask import Flask
 
-from .database import configure_engine, engine_options
+from . import crypto
+from .database import configure_engine, engine_options, private_sqlite_file
 from .extensions import db, migrate
 from .jsonio import OrjsonProvider
 from .secret_key import resolve as resolve_secret_key
@@ -15,6 +16,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = load_settings(overrides)
     app.config.update(settings)
     app.config["SECRET_KEY"] = resolve_secret_key(settings, PROJECT_ROOT)  # refuses a weak key
+    app.extensions[crypto.EXTENSION] = crypto.resolve(settings, PROJECT_ROOT, app.config["SECRET_KEY"])
+    private_sqlite_file(settings["DATABASE_URL"])  # the database file is created 0600
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["DATABASE_URL"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
@@ -24,6 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
+        db.engine.dialect.accommnotify_keyring = app.extensions[crypto.EXTENSION]
+        _check_data_key(app)
 
     from . import api, dispatch, facility, i18n, landing, ops, police, timeutil, web_auth
     i18n.init_app(app)
@@ -67,3 +72,27 @@ def _check_receivers_file(app: Flask) -> None:
         raise StartupError(f"cannot start (web server, dispatcher or command): {exc}") from None
     for warning in config.warnings:
         app.logger.warning("%s", warning)
+
+
+def _check_data_key(app: Flask) -> None:
+    """Refuses to start when stored numbers do not decrypt with the configured keys (a wrong or
+    missing ACCOMMNOTIFY_DATA_KEY): one stored value of each encrypted column is tried. Before the
+    tables exist (a first `db upgrade`) there is nothing to check."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    keys = app.extensions[crypto.EXTENSION]
+    checks = (("guests", "id_number"), ("guests", "document_number"), ("guests", "passport_number"),
+              ("inbox_notifications", "id_number"), ("inbox_notifications", "document_number"))
+    from .database import read_only
+    try:
+        with read_only(), db.engine.connect() as conn:
+            for table, column in checks:
+                value = conn.execute(text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL "
+                                          f"AND {column} LIKE 'e1.%' LIMIT 1")).scalar()
+                if value is not None:
+                    try:
+                        keys.decrypt(value)
+                    except crypto.DataKeyError as exc:
+                        raise StartupError(f"cannot start: {exc}") from None
+    except DBAPIError:
+        return  # no such table yet (before migrations)

@@ -149,6 +149,21 @@ def configure_engine(engine) -> None:
 _LOCKS: dict[str, _WriteLock] = {}
 
 
+def private_sqlite_file(url: str) -> None:
+    """Creates a SQLite database file that does not exist yet with mode 0600 (SQLite itself would
+    make it 0644 under the usual umask); its -wal and -shm files take the same mode from it."""
+    if not url.startswith("sqlite"):
+        return
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         args = {"timeout": 30, "check_same_thread": False}

@@ -31,6 +31,8 @@ BACKENDS = ["sqlite", POSTGRES]
 postgres_only = pytest.mark.parametrize("backend", [POSTGRES])
 # A fresh random signing key per test session (the app refuses short or published keys).
 TEST_SECRET_KEY = secrets.token_urlsafe(32)
+# And a data key (encrypts ID / passport numbers at rest), different from the secret key.
+TEST_DATA_KEY = secrets.token_urlsafe(32)
 
 
 # -- the clock ---------------------------------------------------------------------------------
@@ -69,7 +71,7 @@ def clock(request):
 
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "DATA_KEY": TEST_DATA_KEY})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -147,7 +149,7 @@ class OwnContextClient(FlaskClient):
 
 
 def make_app(database_url, **overrides):
-    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY,
+    settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "DATA_KEY": TEST_DATA_KEY,
                 "RECEIVERS": "config/receivers.toml"}
     settings.update(overrides)
     application = create_app(settings)

@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy import any_, bindparam, distinct, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..crypto import keyring_of
 from ..database import read_only
 from ..extensions import db
 from ..ids import new_id
@@ -35,7 +36,7 @@ from ..routing import receivers_config
 from ..timeutil import UTC, utcnow
 from . import retry
 from .sql import ATTEMPTS, N, QUEUED, SENDING, STATES
-from .wire import ENCODED_SQL, batch_query, wire_notification
+from .wire import ENCODED_SQL, batch_query, decrypt_encoded, wire_notification
 
 _ENCODED = text(ENCODED_SQL)
 
@@ -312,7 +313,7 @@ class Dispatcher:
                 notifications = [wire_notification(r) for r in conn.execute(batch_query(meta))]
                 encoded = None
             else:
-                encoded = [text_ for _, text_ in conn.execute(_ENCODED, {"ids": list(meta)})]
+                encoded = decrypt_encoded(conn.execute(_ENCODED, {"ids": list(meta)}), keyring_of(conn))
                 notifications = [orjson.loads(text_) for text_ in encoded]
             conn.execute(insert(ATTEMPTS).values(
                 id=batch_id, receiver=receiver.name, dispatcher=self.owner, started_at=now,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import orjson
 from sqlalchemy import String, any_, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -96,6 +97,8 @@ def wire_notification(r) -> dict:
 # Building ~40 fields per notification in Python and encoding them again was most of the
 # dispatcher's CPU; PostgreSQL builds the same document in C, on its own core. The text is what
 # the http adapter sends as it is (no second encoding); other adapters get it decoded.
+# The personal numbers are encrypted in the database (crypto): PostgreSQL puts their ciphertext in
+# the document and `decrypt_encoded` swaps each for the plain number, which receivers must get.
 
 def _pg_moment(expr: str) -> str:
     """ISO 8601 with +07:00, microseconds only when there are some (as Python's isoformat())."""
@@ -126,9 +129,24 @@ SELECT n.id, json_build_object(
     'visa', CASE WHEN g.visa_kind IS NOT NULL
                    THEN json_build_object('kind', g.visa_kind, 'number', g.visa_number,
                                           'valid_until', g.visa_valid_until) END,
-    'entry_date', g.entry_date, 'document_kind', g.document_kind, 'document_name', g.document_name))::text
+    'entry_date', g.entry_date, 'document_kind', g.document_kind, 'document_name', g.document_name))::text,
+    g.id_number, g.document_number, g.passport_number
 FROM notifications n
 JOIN guests g ON g.id = n.guest_id JOIN stays s ON s.id = n.stay_id JOIN facilities f ON f.id = n.facility_id
 WHERE n.id = ANY(CAST(:ids AS text[]))
 ORDER BY n.next_attempt_at, n.id
 """
+
+
+def decrypt_encoded(rows, keys) -> list[str]:
+    """The JSON texts of ENCODED_SQL's rows with each encrypted number replaced by the plain one.
+    A ciphertext is ASCII (``e1.<kid>.<base64url>``, no character JSON escapes) and random, so its
+    quoted form occurs exactly where the database put it."""
+    out = []
+    for row in rows:
+        text_ = row[1]
+        for token in row[2:]:
+            if token is not None:
+                text_ = text_.replace(f'"{token}"', orjson.dumps(keys.decrypt(token)).decode(), 1)
+        out.append(text_)
+    return out

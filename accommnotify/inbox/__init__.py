@@ -24,6 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..crypto import keyring
 from ..extensions import db
 from ..intake.vocab import CATEGORIES, EVENTS
 from ..models import AuditEntry, InboxNotification
@@ -131,6 +132,10 @@ def row_from_wire(item, *, source: str, batch_id: str | None, received_at: datet
     if visa is not None and not isinstance(visa, dict):
         raise WireError("person.visa")
     full_name = _text(person, "full_name", "person", max_len=100)
+    # Stored encrypted (the column type); exact search goes by the keyed blind index (crypto).
+    keys = keyring()
+    id_number = _text(person, "id_number", "person", required=False, max_len=12)
+    document_number = _text(document or {}, "number", "person.document", required=False, max_len=20)
     deadline_at = _datetime(item, "deadline_at", "")
     row = {
         "id": nid, "received_at": received_at, "source": source[:100], "batch_id": batch_id,
@@ -155,9 +160,10 @@ def row_from_wire(item, *, source: str, batch_id: str | None, received_at: datet
         "date_of_birth": _date(person, "date_of_birth", "person"),
         "sex": _text(person, "sex", "person", required=False, max_len=6),
         "nationality": _text(person, "nationality", "person", required=False, max_len=3),
-        "id_number": _text(person, "id_number", "person", required=False, max_len=12),
+        "id_number": id_number, "id_number_bidx": keys.blind_index(id_number) if id_number else None,
         "document_type": _text(document or {}, "type", "person.document", required=False, max_len=20),
-        "document_number": _text(document or {}, "number", "person.document", required=False, max_len=20),
+        "document_number": document_number,
+        "document_number_bidx": keys.blind_index(document_number.upper()) if document_number else None,
         "visa_kind": _text(visa or {}, "kind", "person.visa", required=False, max_len=32),
         "visa_number": _text(visa or {}, "number", "person.visa", required=False, max_len=50),
         "visa_valid_until": _date(visa or {}, "valid_until", "person.visa"),

@@ -23,7 +23,8 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Boolean, Date
 
-from ..models.types import UTCDateTime
+from ..crypto import keyring
+from ..models.types import EncryptedText, UTCDateTime
 from . import views
 
 UTC = timezone.utc
@@ -81,9 +82,15 @@ def _postgres_bool(value):  # pragma: postgresql
     return value
 
 
+def _encrypt(value):
+    """A personal number as the EncryptedText column stores it (AES-GCM, crypto)."""
+    return None if value is None else keyring().encrypt(value)
+
+
 _CONVERTERS = {
-    "sqlite": {UTCDateTime: _sqlite_datetime, Date: _sqlite_date, Boolean: _bool_as_int},
-    "postgresql": {UTCDateTime: _postgres_datetime, Boolean: _postgres_bool},
+    "sqlite": {UTCDateTime: _sqlite_datetime, Date: _sqlite_date, Boolean: _bool_as_int,
+               EncryptedText: _encrypt},
+    "postgresql": {UTCDateTime: _postgres_datetime, Boolean: _postgres_bool, EncryptedText: _encrypt},
 }
 
 

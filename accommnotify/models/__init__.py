@@ -4,7 +4,8 @@ from .inbox import InboxNotification
 from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
 from .portal import PortalFile, PortalFileRow
-from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceToken
+from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSearch, PoliceToken
 
-__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceToken", "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
+__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
+           "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
            "PortalFile", "PortalFileRow", "ReceiverState", "Stay"]

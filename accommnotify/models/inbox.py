@@ -6,11 +6,11 @@ batch changes nothing, and one sender can never occupy or overwrite another send
 `id` (used in police URLs) is the notification id, unless another sender already used that id:
 then it is derived from both (inbox.row_id).
 """
-from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy import Boolean, Date, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import EncryptedText, UTCDateTime
 
 
 def _same_as_id(context):
@@ -52,9 +52,12 @@ class InboxNotification(db.Model):
     date_of_birth = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(6))
     nationality: Mapped[str | None] = mapped_column(String(3))
-    id_number: Mapped[str | None] = mapped_column(String(12))
+    # Encrypted (crypto); exact search compares the keyed blind indexes (migration 0009).
+    id_number: Mapped[str | None] = mapped_column(EncryptedText)
+    id_number_bidx: Mapped[str | None] = mapped_column(String(32))
     document_type: Mapped[str | None] = mapped_column(String(20))
-    document_number: Mapped[str | None] = mapped_column(String(20))
+    document_number: Mapped[str | None] = mapped_column(EncryptedText)
+    document_number_bidx: Mapped[str | None] = mapped_column(String(32))
     visa_kind: Mapped[str | None] = mapped_column(String(32))
     visa_number: Mapped[str | None] = mapped_column(String(50))
     visa_valid_until = mapped_column(Date)
@@ -65,9 +68,21 @@ class InboxNotification(db.Model):
     __table_args__ = (
         Index("ix_inbox_ward_received", "ward_code", "received_at"),
         Index("ix_inbox_province_received", "province_code", "received_at"),
-        Index("ix_inbox_id_number", "id_number"),
-        Index("ix_inbox_document_number", "document_number"),
+        Index("ix_inbox_id_number_bidx", "id_number_bidx"),
+        Index("ix_inbox_document_number_bidx", "document_number_bidx"),
         Index("ix_inbox_name_search", "name_search"),
         Index("ix_inbox_facility", "facility_code", "received_at"),
         Index("uq_inbox_source_notification", "source", "notification_id", unique=True),
     )
+
+
+@event.listens_for(InboxNotification, "before_insert")
+@event.listens_for(InboxNotification, "before_update")
+def _blind_indexes(mapper, connection, target):
+    """A row written through the ORM gets the blind indexes of its numbers too (inbox.store, the
+    Core path, sets them itself)."""
+    from ..crypto import keyring
+    keys = keyring()
+    target.id_number_bidx = keys.blind_index(target.id_number) if target.id_number else None
+    target.document_number_bidx = (keys.blind_index(target.document_number.upper())
+                                   if target.document_number else None)

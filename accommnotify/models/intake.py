@@ -5,7 +5,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import EncryptedText, UTCDateTime
 
 
 class Facility(db.Model):
@@ -87,15 +87,16 @@ class Guest(db.Model):
     date_of_birth = mapped_column(Date, nullable=False)
     sex: Mapped[str] = mapped_column(String(6), nullable=False)
     nationality: Mapped[str] = mapped_column(String(3), nullable=False)
-    id_number: Mapped[str | None] = mapped_column(String(12))
-    passport_number: Mapped[str | None] = mapped_column(String(20))
+    # Personal numbers: AES-GCM ciphertext in the database (crypto, migration 0009).
+    id_number: Mapped[str | None] = mapped_column(EncryptedText)
+    passport_number: Mapped[str | None] = mapped_column(EncryptedText)
     document_kind: Mapped[str | None] = mapped_column(String(16))   # citizens: cccd, can_cuoc, passport, other
     document_name: Mapped[str | None] = mapped_column(String(100))  # when document_kind is other
     phone: Mapped[str | None] = mapped_column(String(30))
     permanent_address: Mapped[str | None] = mapped_column(String(300))
     document_type: Mapped[str | None] = mapped_column(String(20))
-    document_number: Mapped[str | None] = mapped_column(String(20))
-    document_mrz: Mapped[str | None] = mapped_column(String(100))
+    document_number: Mapped[str | None] = mapped_column(EncryptedText)
+    document_mrz: Mapped[str | None] = mapped_column(EncryptedText)
     visa_kind: Mapped[str | None] = mapped_column(String(32))
     visa_number: Mapped[str | None] = mapped_column(String(50))
     visa_valid_until = mapped_column(Date)

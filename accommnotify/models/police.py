@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import EncryptedText, UTCDateTime
 
 ROLES = ("officer", "supervisor", "admin")
 SCOPE_KINDS = ("ward", "province")
@@ -132,3 +132,18 @@ def _no_update(mapper, connection, target):
 @event.listens_for(AuditEntry, "before_delete")
 def _no_delete(mapper, connection, target):
     raise AppendOnlyError("the police audit log is append-only")
+
+
+class PoliceSearch(db.Model):
+    """An inbox search text, kept server-side under a random handle (police.searches): the session
+    cookie holds only an opaque owner token. The text is encrypted (it may be an ID number)."""
+    __tablename__ = "police_searches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # insertion order: the oldest goes first
+    handle: Mapped[str] = mapped_column(String(22), nullable=False, unique=True)
+    owner: Mapped[str] = mapped_column(String(43), nullable=False)
+    text: Mapped[str] = mapped_column(EncryptedText, nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    __table_args__ = (
+        Index("ix_police_searches_owner", "owner", "id"),
+        Index("ix_police_searches_created", "created_at"),
+    )

@@ -92,8 +92,40 @@ def purge_command(days, dry_run):
                f"older than {days} days")
 
 
+keys_cli = AppGroup("keys", help="The data key that encrypts ID and passport numbers at rest.")
+
+
+@keys_cli.command("rotate")
+@with_appcontext
+def keys_rotate():
+    """Re-encrypt every stored number with the current ACCOMMNOTIFY_DATA_KEY (older keys in
+    ACCOMMNOTIFY_DATA_KEYS_OLD are read); resumable, in short transactions."""
+    from ..crypto import keyring
+    from .rotate import rotate, stale_counts
+    done = rotate()
+    left = stale_counts()
+    for table, count in done.items():
+        click.echo(f"{table}: {count} rows re-encrypted")
+    click.echo(f"current key id {keyring().current_id}; rows left on older keys: {sum(left.values())}")
+    if any(left.values()):
+        raise SystemExit(1)
+
+
+@keys_cli.command("status")
+@with_appcontext
+def keys_status():
+    """The current key id and how many rows still hold values of older keys."""
+    from ..crypto import keyring
+    from .rotate import stale_counts
+    click.echo(f"current key id {keyring().current_id}; "
+               f"configured key ids {', '.join(keyring().keys)}")
+    for table, count in stale_counts().items():
+        click.echo(f"{table}: {count} rows on older keys")
+
+
 def register_commands(app):
     app.cli.add_command(facility_cli)
     app.cli.add_command(apikey_cli)
     app.cli.add_command(demo)
     app.cli.add_command(purge_command)
+    app.cli.add_command(keys_cli)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, func, literal_column, or_, select
 
+from ..crypto import keyring, normal_number, redact_search
 from ..extensions import db
 from ..intake.vocab import CATEGORIES, EVENTS
 from ..models.inbox import InboxNotification as N
@@ -144,14 +145,16 @@ class Filters:
         return out
 
     def for_audit(self) -> dict:
-        """What the audit log keeps of the filter: all of it, including the search text the
-        officer typed (the point of an audit is to know who looked for whom)."""
+        """What the audit log keeps of the filter: all of it, including who was searched for (the
+        point of an audit is to know who looked for whom) -- a name as typed, a number only as its
+        blind index (crypto.redact_search: the log never holds a personal number)."""
         data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s", "dates_defaulted")}
         for k in ("date_from", "date_to"):
             if k in data:
                 data[k] = data[k].isoformat()
         if self.q:
             data["search"] = self.search_kind()
+            data = redact_search(data, keyring())
         return data
 
 
@@ -180,8 +183,10 @@ def apply_filters(stmt, f: Filters):
         stmt = stmt.where(N.acknowledged_at.is_(None))
     kind = f.search_kind()
     if kind == "number":
-        compact = f.q.replace(" ", "")
-        stmt = stmt.where(or_(N.id_number == compact, N.document_number == compact.upper()))
+        # Exact match on the keyed blind index (the numbers themselves are encrypted); every
+        # configured key's index, so rows not yet re-encrypted by `keys rotate` are still found.
+        indexes = keyring().blind_indexes(normal_number(f.q))
+        stmt = stmt.where(or_(N.id_number_bidx.in_(indexes), N.document_number_bidx.in_(indexes)))
     elif kind == "name":
         stmt = stmt.where(N.name_search.like(f"%{_like_escape(fold(f.q))}%", escape="\\"))
     return stmt

@@ -56,7 +56,8 @@ def main():
     if args.no_fastwrite:
         from accommnotify.intake import fastwrite
         fastwrite.supported = lambda connection: False
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
+                      "DATA_KEY": secrets.token_urlsafe(32)})
     with app.app_context():
         upgrade()
         fac = create_facility(code="BENCH", name="Khách sạn Bench", kind="tourist_accommodation",

@@ -1,6 +1,8 @@
 """Police inbox benchmark (not a test): generate N synthetic inbox rows, then time, for a ward
 officer, exact ID searches, accent-free name searches and the first inbox page.
 
+Numbers are stored encrypted with their blind indexes, as the app writes them (issue 10 item 12).
+
 Targets (issue 4): exact ID search p95 <= 50 ms, name search p95 <= 200 ms, first page p95 <= 100 ms.
 Measured through the Flask test client (full request: session, scope, query, template, audit insert).
 A search is posted to the inbox form first (untimed; it only stores the text in the session) and the
@@ -48,11 +50,12 @@ OFFICER_WARD = "16681"
 COLUMNS = ["id", "received_at", "source", "event", "category", "created_at", "deadline_at", "late",
            "facility_code", "facility_name", "facility_kind", "facility_address", "ward_code", "province_code",
            "stay_id", "external_ref", "room", "arrived_at", "reason", "full_name", "name_search",
-           "date_of_birth", "sex", "nationality", "id_number", "document_type", "document_number", "notification_id"]
+           "date_of_birth", "sex", "nationality", "id_number", "document_type", "document_number", "notification_id",
+           "id_number_bidx", "document_number_bidx"]
 
 
-def generate(n: int, seed: int = 7):
-    """Rows as tuples. 10% in the officer's ward (a busy city ward), the rest over 400 other wards;
+def generate(n: int, keys, seed: int = 7):
+    """Rows as tuples, numbers encrypted and blind-indexed as the app stores them (crypto). 10% in the officer's ward (a busy city ward), the rest over 400 other wards;
     received over the last 365 days, ~120 rows in the officer's ward today."""
     rng = random.Random(seed)
     wards = [w for w in sorted(WARD_PROVINCE) if w != OFFICER_WARD]
@@ -85,21 +88,24 @@ def generate(n: int, seed: int = 7):
                 "tourist_accommodation", "1 Đường Thử", ward, WARD_PROVINCE[ward], f"st_b{i}", f"R{i}",
                 str(rng.randint(100, 999)), received - timedelta(minutes=10), "tourism", name, fold(name),
                 date(1950 + rng.randint(0, 55), rng.randint(1, 12), rng.randint(1, 28)),
-                rng.choice(("male", "female")), "SWE" if foreign else "VNM", id_number,
-                "passport" if foreign else None, doc, nid), samples)
+                rng.choice(("male", "female")), "SWE" if foreign else "VNM", keys.encrypt(id_number),
+                "passport" if foreign else None, keys.encrypt(doc), nid, keys.blind_index(id_number),
+                keys.blind_index(doc)), samples)
 
 
 def load(app, n: int):
     started = time.perf_counter()
     samples = None
     with app.app_context():
+        from accommnotify.crypto import keyring
+        keys = keyring()
         engine = db.engine
         if engine.dialect.name == "postgresql":
             raw = engine.raw_connection()
             try:
                 cur = raw.cursor()
                 with cur.copy(f"COPY inbox_notifications ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                    for row, samples in generate(n):
+                    for row, samples in generate(n, keys):
                         copy.write_row(row)
                 cur.execute("ANALYZE inbox_notifications")
                 raw.commit()
@@ -112,7 +118,7 @@ def load(app, n: int):
                 cur.execute("BEGIN")
                 sql = f"INSERT INTO inbox_notifications ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
                 batch = []
-                for row, samples in generate(n):
+                for row, samples in generate(n, keys):
                     row = list(row)
                     for k in (1, 5, 6, 17):
                         row[k] = row[k].replace(tzinfo=None).isoformat(sep=" ")
@@ -176,7 +182,8 @@ def main():
     else:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     try:
-        settings = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
+        settings = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
+                    "DATA_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
                     "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024, "POLICE_ARGON2_PARALLELISM": 1}
         app = create_app(settings)
         with app.app_context():

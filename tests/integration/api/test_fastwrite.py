@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from accommnotify.crypto import keyring
 from accommnotify.extensions import db
 from accommnotify.intake import fastwrite, service
 from accommnotify.models import Guest, Notification, Stay
@@ -54,8 +55,18 @@ def _raw_rows(stay_id: str):
         result = connection.exec_driver_sql(f"SELECT * FROM {table} WHERE {key} = {marker} ORDER BY {order}",
                                             (stay_id,))
         names = list(result.keys())
-        out.append([{k: v for k, v in zip(names, row) if k not in _IDENTITY} for row in result.fetchall()])
+        out.append([{k: _opened(k, v) for k, v in zip(names, row) if k not in _IDENTITY}
+                    for row in result.fetchall()])
     return out
+
+
+def _opened(name, value):
+    """An encrypted number decrypted (its ciphertext differs on every write, by its random nonce);
+    it must be stored encrypted, whichever path wrote it."""
+    if name in ("id_number", "passport_number", "document_number", "document_mrz") and value is not None:
+        assert value.startswith("e1."), name
+        return keyring().decrypt(value)
+    return value
 
 
 def _strip(view: dict) -> dict:

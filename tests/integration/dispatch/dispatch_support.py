@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accommnotify.extensions import db
 from accommnotify.receivers.base import Delivery, Receiver
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "whsec_" + base64.b64encode(b"dispatch-test-secret-0123456789").decode()
@@ -237,7 +237,7 @@ class PoliceServer:
 def dispatcher_env(database_url, receivers, **settings):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCOMMNOTIFY_")}
     env.update(ACCOMMNOTIFY_DATABASE_URL=database_url, ACCOMMNOTIFY_RECEIVERS=receivers,
-               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY, PYTHONUNBUFFERED="1")
+               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY, ACCOMMNOTIFY_DATA_KEY=TEST_DATA_KEY, PYTHONUNBUFFERED="1")
     for key, value in settings.items():
         env["ACCOMMNOTIFY_" + key] = str(value)
     return env

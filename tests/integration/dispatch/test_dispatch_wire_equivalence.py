@@ -4,7 +4,8 @@ import json
 from sqlalchemy import text, update
 
 from accommnotify.dispatch.core import Dispatcher
-from accommnotify.dispatch.wire import ENCODED_SQL, batch_query, wire_notification
+from accommnotify.crypto import keyring
+from accommnotify.dispatch.wire import ENCODED_SQL, batch_query, decrypt_encoded, wire_notification
 from accommnotify.extensions import db
 from accommnotify.models import Guest
 from accommnotify.timeutil import utcnow
@@ -29,7 +30,8 @@ def test_database_built_json_equals_the_python_wire_format(database_url, backend
     with app.app_context(), db.engine.connect() as conn:
         python_built = [wire_notification(r) for r in conn.execute(batch_query(claimed.meta, conn.dialect.name))]
         if backend == "postgres":
-            encoded = [t for _, t in conn.execute(text(ENCODED_SQL), {"ids": list(claimed.meta)})]
+            # the numbers come out of the database encrypted and are decrypted into the text
+            encoded = decrypt_encoded(conn.execute(text(ENCODED_SQL), {"ids": list(claimed.meta)}), keyring())
             assert [json.loads(t) for t in encoded] == python_built
             assert claimed.encoded is not None and [json.loads(t) for t in claimed.encoded] == python_built
         else:

@@ -1,6 +1,6 @@
 """The search text (a name, an ID or passport number) never appears in a URL the app generates.
 
-It travels in the POST body of the filter form and in the signed session; URLs carry a short random
+It travels in the POST body of the filter form and is kept server-side (encrypted); URLs carry a short random
 handle `s`. A `q` in an inbox URL (an old bookmark) is ignored, never executed.
 """
 import csv

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from accommnotify import StartupError
-from tests.conftest import TEST_SECRET_KEY, make_app
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET_KEY, make_app
 
 ROOT = Path(__file__).resolve().parents[3]
 BAD_FILES = {
@@ -44,7 +44,7 @@ def test_web_and_dispatcher_processes_refuse_with_the_message(tmp_path, command)
     bad.write_text(BAD_FILES["unknown adapter"][0])
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCOMMNOTIFY_")}
     env.update(ACCOMMNOTIFY_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", ACCOMMNOTIFY_RECEIVERS=str(bad),
-               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY)
+               ACCOMMNOTIFY_SECRET_KEY=TEST_SECRET_KEY, ACCOMMNOTIFY_DATA_KEY=TEST_DATA_KEY)
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "cannot start (web server, dispatcher or command)" in result.stderr

@@ -1,0 +1,79 @@
+"""`keys rotate` re-encrypts every stored number to the current key (old keys readable until then),
+search by number works before and after, and a wrong data key refuses to start."""
+import pytest
+from sqlalchemy import text
+
+from accommnotify import StartupError
+from accommnotify.crypto import Keyring
+from accommnotify.dispatch.core import Dispatcher
+from accommnotify.extensions import db
+from accommnotify.rules.mrz import make_td3
+from tests import factories as f
+from tests.conftest import TEST_DATA_KEY, make_app
+from tests.integration.police.helpers import FAST_HASH, WARD_A, add_officer, login, search
+
+NEW_KEY = "rotated-data-key-for-the-rotation-test-0123456789"
+OTHER_KEY = "a-wrong-data-key-that-never-wrote-anything-0123456"
+
+
+def _ids(app, table, column):
+    with app.app_context():
+        values = db.session.execute(text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")).scalars().all()
+        db.session.remove()
+        return {v.split(".")[1] for v in values}
+
+
+def test_rotate_re_encrypts_everything_and_search_keeps_working(app, api, database_url):
+    citizen = f.citizen()
+    line1, line2 = make_td3("ERIKSSON", "ANNA MARIA", "L898902C3", "SWE", "840812", "F", "350101")
+    foreigner = f.foreigner(document={"type": "passport", "number": "L898902C3", "mrz": f"{line1}\n{line2}"})
+    assert api.post("/stays", json=f.stay(guests=[citizen, foreigner])).status_code == 201
+    with app.app_context():
+        Dispatcher(app).run_pass(flush=True)
+        add_officer("rot", f"ward:{WARD_A}")
+        db.session.remove()
+    old_id, new_id = Keyring(TEST_DATA_KEY).current_id, Keyring(NEW_KEY).current_id
+    assert _ids(app, "guests", "id_number") == {old_id}
+
+    # the new key writes, the old one is still read: nothing is unreadable meanwhile
+    both = make_app(database_url, DATA_KEY=NEW_KEY, DATA_KEYS_OLD=[TEST_DATA_KEY], WTF_CSRF_ENABLED=False, **FAST_HASH)
+    officer = both.test_client()
+    assert login(officer, "rot").status_code == 302
+    assert citizen["id_number"] in search(officer, citizen["id_number"]).get_data(as_text=True)
+
+    result = both.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "rows left on older keys: 0" in result.output
+    for table, column in (("guests", "id_number"), ("guests", "document_number"), ("guests", "document_mrz"),
+                          ("inbox_notifications", "id_number"), ("inbox_notifications", "document_number"),
+                          ("police_searches", "text")):
+        assert _ids(both, table, column) == {new_id}, (table, column)
+    assert "0 rows" in both.test_cli_runner().invoke(args=["keys", "rotate"]).output  # nothing left: a no-op
+    with both.app_context():
+        db.engine.dispose()
+
+    # the old key can go now: the new key alone reads everything and finds by number
+    only_new = make_app(database_url, DATA_KEY=NEW_KEY, WTF_CSRF_ENABLED=False, **FAST_HASH)
+    officer = only_new.test_client()
+    assert login(officer, "rot").status_code == 302
+    assert citizen["id_number"] in search(officer, citizen["id_number"]).get_data(as_text=True)
+    assert "L898902C3" in search(officer, "L898902C3").get_data(as_text=True)
+    with only_new.app_context():
+        db.engine.dispose()
+    # and the old key alone no longer starts
+    with pytest.raises(StartupError, match="not configured"):
+        make_app(database_url)
+    # rotate back, so the shared test database opens with the suite's key again (PostgreSQL)
+    back = make_app(database_url, DATA_KEY=TEST_DATA_KEY, DATA_KEYS_OLD=[NEW_KEY])
+    assert back.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
+    with back.app_context():
+        db.engine.dispose()
+
+
+def test_a_wrong_data_key_refuses_to_start(app, api, database_url):
+    assert api.post("/stays", json=f.stay()).status_code == 201
+    with app.app_context():
+        db.engine.dispose()
+    with pytest.raises(StartupError, match="ACCOMMNOTIFY_DATA_KEY"):
+        make_app(database_url, DATA_KEY=OTHER_KEY)
+    make_app(database_url)  # the right key starts
