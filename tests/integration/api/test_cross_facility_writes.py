@@ -6,21 +6,12 @@ committed, so a write path without the filter would still answer 404 -- after ch
 These tests look at the stored rows.
 """
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from accommnotify.extensions import db
-from accommnotify.models import Guest, Notification, Stay
+from accommnotify.models import Notification
 from tests import factories as f
-
-
-def _snapshot(app, stay_id):
-    """Every stored column of the stay, its guests and its notifications."""
-    def rows(model, *where):
-        table = model.__table__
-        return [dict(r) for r in db.session.execute(select(table).where(*where).order_by(table.c.id)).mappings()]
-    with app.app_context():
-        return {"stay": rows(Stay, Stay.id == stay_id), "guests": rows(Guest, Guest.stay_id == stay_id),
-                "notifications": rows(Notification, Notification.stay_id == stay_id)}
+from tests.integration.stored_rows import stay_snapshot
 
 
 @pytest.fixture
@@ -61,14 +52,14 @@ def test_another_facilitys_stay_is_not_changed(app, api, client, theirs, write, 
     method, suffix, body = WRITES[write]
     if body is None:
         body = {"guest_ids": [stay["guests"][0]["id"]]}
-    before = _snapshot(app, stay["id"])
+    before = stay_snapshot(app, stay["id"])
     their_view = client.get(f"/api/v1/stays/{stay['id']}", headers={"Authorization": f"Bearer {their_key}"})
 
     response = getattr(api, method)(f"/stays/{stay['id']}{suffix}", json=body)
 
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert "Người Khác" not in response.get_data(as_text=True)
-    after = _snapshot(app, stay["id"])
+    after = stay_snapshot(app, stay["id"])
     [row] = after["stay"]
     assert (row["status"], row["departed_at"], row["cancelled_at"], row["room"]) == ("in_house", None, None, "201")
     assert [g["departed_at"] for g in after["guests"]] == [None, None]
@@ -90,4 +81,4 @@ def test_the_owner_can_still_make_each_change(app, client, theirs):
     assert departed.status_code == 200 and departed.get_json()["guests"][0]["departed_at"]
     cancelled = client.post(url + "/cancel", json={"reason": "nhầm"}, headers=headers)
     assert cancelled.get_json()["status"] == "cancelled"
-    assert _snapshot(app, stay["id"])["stay"][0]["status"] == "cancelled"
+    assert stay_snapshot(app, stay["id"])["stay"][0]["status"] == "cancelled"

@@ -9,26 +9,17 @@ These tests look at the stored rows; the same requests from the owner's staff do
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from accommnotify.extensions import db
-from accommnotify.models import Guest, Notification, Stay
+from accommnotify.models import Notification
 from tests import factories
+from tests.integration.stored_rows import stay_snapshot
 
 from .conftest import login, make_user
 
 OTHER_EMAIL = "le-tan@example.com"
 FORM_INPUT = re.compile(r'<input id="([^"]+)" name="[^"]+" type="(?:text|date|datetime-local|tel)" value="([^"]*)"')
-
-
-def _snapshot(app, stay_id):
-    """Every stored column of the stay, its guests and its notifications."""
-    def rows(model, *where):
-        table = model.__table__
-        return [dict(r) for r in db.session.execute(select(table).where(*where).order_by(table.c.id)).mappings()]
-    with app.app_context():
-        return {"stay": rows(Stay, Stay.id == stay_id), "guests": rows(Guest, Guest.stay_id == stay_id),
-                "notifications": rows(Notification, Notification.stay_id == stay_id)}
 
 
 @pytest.fixture(params=[False, True], ids=["arrival-pending", "arrival-accepted"])
@@ -55,7 +46,7 @@ def theirs(request, app, facility):
 
 
 def _assert_untouched(app, stay, before):
-    after = _snapshot(app, stay["id"])
+    after = stay_snapshot(app, stay["id"])
     [row] = after["stay"]
     assert (row["status"], row["departed_at"], row["room"]) == ("in_house", None, "201")
     assert [g["departed_at"] for g in after["guests"]] == [None, None]
@@ -68,7 +59,7 @@ def test_checking_out_another_facilitys_stay_changes_nothing(app, staff, theirs,
     stay, owner = theirs
     form = {"guest_id": stay["guests"][0]["id"]} if who == "one-guest" else {}
     form["next"] = "/facility/"
-    before = _snapshot(app, stay["id"])
+    before = stay_snapshot(app, stay["id"])
 
     response = staff.post(f"/facility/stays/{stay['id']}/departure", form)
 
@@ -78,7 +69,7 @@ def test_checking_out_another_facilitys_stay_changes_nothing(app, staff, theirs,
     assert "Người Khác Một" not in staff.get("/facility/").get_data(as_text=True)
     # the same form from the owner's staff checks out
     assert owner.post(f"/facility/stays/{stay['id']}/departure", form).status_code == 302
-    assert _snapshot(app, stay["id"])["guests"][0]["departed_at"] is not None
+    assert stay_snapshot(app, stay["id"])["guests"][0]["departed_at"] is not None
 
 
 def test_correcting_another_facilitys_stay_changes_nothing(app, staff, theirs):
@@ -90,7 +81,7 @@ def test_correcting_another_facilitys_stay_changes_nothing(app, staff, theirs):
     values.update({"reason": stay["reason"], "room": "999", "g-0-full_name": "Người Khác Đã Sửa"})
     for i, guest in enumerate(stay["guests"]):
         values.update({f"g-{i}-kind": "citizen", f"g-{i}-sex": guest["sex"], f"g-{i}-id": guest["id"]})
-    before = _snapshot(app, stay["id"])
+    before = stay_snapshot(app, stay["id"])
 
     response = staff.post(f"/facility/stays/{stay['id']}/correct", values)
 
@@ -100,13 +91,13 @@ def test_correcting_another_facilitys_stay_changes_nothing(app, staff, theirs):
     assert staff.get(f"/facility/stays/{stay['id']}/correct").status_code == 404
     # the same form from the owner's staff corrects the stay
     assert owner.post(f"/facility/stays/{stay['id']}/correct", values).status_code == 302
-    after = _snapshot(app, stay["id"])
+    after = stay_snapshot(app, stay["id"])
     assert after["stay"][0]["room"] == "999" and after["guests"][0]["full_name"] == "Người Khác Đã Sửa"
 
 
 def test_cancelling_another_facilitys_stay_changes_nothing(app, staff, theirs):
     stay, owner = theirs
-    before = _snapshot(app, stay["id"])
+    before = stay_snapshot(app, stay["id"])
 
     response = staff.post(f"/facility/stays/{stay['id']}/cancel", {"reason": "nhầm"})
 
@@ -115,16 +106,16 @@ def test_cancelling_another_facilitys_stay_changes_nothing(app, staff, theirs):
     _assert_untouched(app, stay, before)
     # the same form from the owner's staff cancels it
     assert owner.post(f"/facility/stays/{stay['id']}/cancel", {"reason": "nhầm"}).status_code == 302
-    assert _snapshot(app, stay["id"])["stay"][0]["status"] == "cancelled"
+    assert stay_snapshot(app, stay["id"])["stay"][0]["status"] == "cancelled"
 
 
 def test_undoing_another_facilitys_check_out_changes_nothing(app, staff, theirs):
     stay, owner = theirs
     assert owner.post(f"/facility/stays/{stay['id']}/departure", {"next": "/facility/"}).status_code == 302
-    checked_out = _snapshot(app, stay["id"])
+    checked_out = stay_snapshot(app, stay["id"])
     assert checked_out["stay"][0]["status"] == "departed"
 
     response = staff.post(f"/facility/stays/{stay['id']}/departure/undo", {"next": "/facility/"})
 
     assert response.status_code == 404
-    assert _snapshot(app, stay["id"]) == checked_out
+    assert stay_snapshot(app, stay["id"]) == checked_out

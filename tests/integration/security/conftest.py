@@ -1,5 +1,7 @@
 """Fixtures of the security tests (issue 10). No app context is held across requests: each test
 request runs in its own, as in production."""
+from contextlib import contextmanager
+
 import pytest
 
 from accommnotify.extensions import db
@@ -8,17 +10,26 @@ from tests.integration.facility.conftest import staff  # noqa: F401  (a logged-i
 from tests.integration.police.helpers import FAST_HASH, WARD_A, add_officer
 
 
-@pytest.fixture
-def papp(database_url):
-    """CSRF off, fast argon2, and one officer "an.officer" of ward WARD_A."""
-    application = make_app(database_url, WTF_CSRF_ENABLED=False, POLICE_API_SETTLE_SECONDS=0,
-                           POLICE_FACILITY_CACHE_SECONDS=0, **FAST_HASH)
+@contextmanager
+def app_with_officer(database_url, **settings):
+    """An app with a fast argon2 and one officer "an.officer" of ward WARD_A (engine disposed after)."""
+    application = make_app(database_url, **FAST_HASH, **settings)
     with application.app_context():
         add_officer("an.officer", f"ward:{WARD_A}")
         db.session.remove()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def papp(database_url):
+    """CSRF off, fast argon2, and one officer "an.officer" of ward WARD_A."""
+    with app_with_officer(database_url, WTF_CSRF_ENABLED=False, POLICE_API_SETTLE_SECONDS=0,
+                          POLICE_FACILITY_CACHE_SECONDS=0) as application:
+        yield application
 
 
 @pytest.fixture

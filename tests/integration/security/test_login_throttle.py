@@ -8,10 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from accommnotify.extensions import db
-from tests.conftest import make_app
+from tests.integration.security.conftest import app_with_officer
 from tests.integration.facility.conftest import EMAIL, PASSWORD as STAFF_PASSWORD, make_user
-from tests.integration.police.helpers import FAST_HASH, PASSWORD, WARD_A, add_officer
+from tests.integration.police.helpers import PASSWORD
 
 STRANGER, USER, OTHER = "198.51.100.7", "203.0.113.5", "192.0.2.44"
 
@@ -60,13 +59,8 @@ def test_a_count_is_forgotten_after_an_hour_without_failures(papp, clock):
 
 @pytest.fixture
 def proxied(database_url):
-    application = make_app(database_url, WTF_CSRF_ENABLED=False, PROXY_COUNT=1, **FAST_HASH)
-    with application.app_context():
-        add_officer("an.officer", f"ward:{WARD_A}")
-        db.session.remove()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    with app_with_officer(database_url, WTF_CSRF_ENABLED=False, PROXY_COUNT=1) as application:
+        yield application
 
 
 def test_behind_a_proxy_the_forwarded_address_is_the_client(proxied):

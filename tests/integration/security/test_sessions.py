@@ -10,6 +10,7 @@ import pytest
 
 from accommnotify.extensions import db
 from tests.conftest import make_app
+from tests.integration.security.conftest import app_with_officer
 from tests.integration.facility.conftest import EMAIL, Staff
 from tests.integration.facility.conftest import login as facility_login
 from tests.integration.facility.conftest import make_user
@@ -19,13 +20,8 @@ from tests.integration.police.helpers import FAST_HASH, PASSWORD, WARD_A, add_of
 @pytest.fixture
 def capp(database_url):
     """CSRF on (as in production), fast argon2, officer "an.officer" and a facility with a user."""
-    application = make_app(database_url, **FAST_HASH)
-    with application.app_context():
-        add_officer("an.officer", f"ward:{WARD_A}")
-        db.session.remove()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    with app_with_officer(database_url) as application:
+        yield application
 
 
 def csrf_of(html: str) -> str:
