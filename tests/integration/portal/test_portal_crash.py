@@ -14,7 +14,7 @@ from accommnotify.extensions import db
 from accommnotify.models import PortalFileRow
 from accommnotify.timeutil import utcnow
 from tests import portal_support as ps
-from tests.conftest import make_app
+from tests.conftest import TEST_DATA_KEY, make_app
 from tests.integration.dispatch.dispatch_support import add_stays, make_facility, status_counts
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +34,7 @@ def half_then_block(fh, data):
     sys.stdin.read()  # block until the test kills us
 
 filemod._write_bytes = half_then_block
-app = make_app(sys.argv[2], RECEIVERS=sys.argv[3], DISPATCH_LANES=1, LEASE_SECONDS=120)
+app = make_app(sys.argv[2], RECEIVERS=sys.argv[3], DATA_KEY=os.environ["TEST_DATA_KEY"], DISPATCH_LANES=1, LEASE_SECONDS=120)
 Dispatcher(app).run_pass(flush=True)
 print("NOT REACHED", flush=True)
 """
@@ -59,7 +59,8 @@ def test_kill_9_mid_file_leaves_no_partial_file_and_loses_nothing(database_url, 
         assert {r["status"] for r in results} == {"created"}
 
     proc = subprocess.Popen([sys.executable, "-c", CRASHING_DISPATCHER, str(REPO_ROOT), database_url, receivers],
-                            cwd=str(REPO_ROOT), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                            cwd=str(REPO_ROOT), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, TEST_DATA_KEY=TEST_DATA_KEY))  # the suite's data key
     try:
         line = proc.stdout.readline()
         assert line.startswith("HALF "), line
