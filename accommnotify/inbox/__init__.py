@@ -28,8 +28,8 @@ from ..crypto import keyring
 from ..extensions import db
 from ..intake.vocab import CATEGORIES, EVENTS
 from ..models import AuditEntry, InboxNotification
-from ..rules.text import fold
-from ..timeutil import utcnow
+from ..rules.text import clean_label, fold, has_invalid_characters
+from ..timeutil import UTC, utcnow
 
 INBOX = InboxNotification.__table__
 AUDIT = AuditEntry.__table__
@@ -70,7 +70,8 @@ def _text(obj: dict, key: str, path: str, *, required=True, max_len=None):
         if required:
             raise WireError(f"{path}.{key}" if path else key, "wire.required")
         return None
-    if not isinstance(value, str) or (max_len and len(value) > max_len):
+    if not isinstance(value, str) or (max_len and len(value) > max_len) or has_invalid_characters(value):
+        # a NUL byte or a lone surrogate: PostgreSQL cannot store it, the answer could not encode it
         raise WireError(f"{path}.{key}" if path else key)
     return value
 
@@ -85,6 +86,10 @@ def _datetime(obj: dict, key: str, path: str, *, required=True):
         raise WireError(f"{path}.{key}" if path else key) from None
     if value.tzinfo is None:  # the wire format always carries an offset
         raise WireError(f"{path}.{key}" if path else key)
+    try:
+        value.astimezone(UTC)  # 0001-01-01T00:00+14:00 is no instant UTC can hold (stored as UTC)
+    except OverflowError:
+        raise WireError(f"{path}.{key}" if path else key) from None
     return value
 
 
@@ -190,7 +195,8 @@ def store(conn, notifications: list, *, source: str, batch_id: str | None = None
         try:
             row = row_from_wire(item, source=source, batch_id=batch_id, received_at=now)
         except WireError as exc:
-            results.append({"id": nid if isinstance(nid, str) else None, "status": "rejected",
+            # the id is echoed with a NUL or a lone surrogate replaced (U+FFFD): JSON cannot carry the latter
+            results.append({"id": clean_label(nid) if isinstance(nid, str) else None, "status": "rejected",
                             "code": exc.code, "message": f"notifications[{index}]: field {exc.field} is "
                             + ("missing" if exc.code == "wire.required" else "invalid")})
             continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import time
 import tomllib
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..receivers.http import decode_secret, sign
 from ..rules.geography import province_exists, ward_exists, ward_province
+from ..rules.text import has_invalid_characters
 
 log = logging.getLogger("accommnotify.police.receiving")
 bp = Blueprint("police_receiving", __name__, url_prefix="/police/api/v1")
@@ -127,10 +129,10 @@ def verify(headers, body: bytes, keys: dict, now: float | None = None) -> str:
     sig_header = headers.get("webhook-signature")
     if not msg_id or not ts or not sig_header:
         raise ValueError("missing webhook-id, webhook-timestamp or webhook-signature header")
-    try:
-        timestamp = int(ts)
-    except ValueError:
-        raise ValueError("webhook-timestamp is not an integer") from None
+    # A sane integer only (at most 12 digits): a 400-digit "1000…" would overflow the float clock.
+    if not re.fullmatch(r"-?[0-9]{1,12}", ts):
+        raise ValueError("webhook-timestamp is not an integer")
+    timestamp = int(ts)
     now = time.time() if now is None else now
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise ValueError("webhook-timestamp is outside the ±5 minute window")
@@ -159,7 +161,7 @@ def receive_batch():
         return _problem(401, "Unauthorized", str(exc))
     try:
         doc = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a deeply nested body ("[" x 100,000)
         return _problem(400, "Bad Request", "The body is not JSON.")
     if not isinstance(doc, dict) or not isinstance(doc.get("notifications"), list):
         return _problem(400, "Bad Request", "Expected {batch_id, sent_at, sender, notifications: [...]}.")
@@ -169,7 +171,9 @@ def receive_batch():
     if sender != signer:
         log.warning("refused batch %s: signed with the secret of another sender", request.headers.get("webhook-id"))
         return _problem(401, "Unauthorized", "The batch's sender does not match the signing secret.")
-    batch_id = doc.get("batch_id") if isinstance(doc.get("batch_id"), str) else request.headers.get("webhook-id")
+    batch_id = doc.get("batch_id")
+    if not isinstance(batch_id, str) or has_invalid_characters(batch_id):  # stored: no NUL, no lone surrogate
+        batch_id = request.headers.get("webhook-id")
     results = store_batch(doc["notifications"], source=sender, batch_id=(batch_id or "")[:64] or None,
                           may_store=senders[signer].may_store)
     rejected = sum(1 for r in results if r["status"] == "rejected")
