@@ -104,7 +104,7 @@ def authenticate(email: str, password: str, now=None, address: str | None = None
 
 def load_user(ident: str):
     """Flask-Login loader for "facility:<id>"; a disabled account is logged out."""
-    if not ident.isdigit():
+    if not (ident.isascii() and ident.isdigit() and len(ident) <= 18):
         return None
     user = db.session.get(FacilityUser, int(ident))
     return user if user is not None and user.is_active else None

@@ -202,10 +202,11 @@ def _read_xlsx(data: bytes) -> list:
     except Exception:  # a zip that is not a workbook, a broken file: all mean "not readable"
         raise NotAGuestList("unreadable")
     try:
-        sheet = workbook.worksheets[0]
-        # The declared <dimension> ("A1:XFD1048576") would pad every row to 16,384 cells: ignore it.
-        sheet.reset_dimensions()
         try:
+            # No sheet listed (<sheets/>) or its part missing: IndexError/KeyError, "unreadable" too.
+            sheet = workbook.worksheets[0]
+            # The declared <dimension> ("A1:XFD1048576") would pad every row to 16,384 cells: ignore it.
+            sheet.reset_dimensions()
             return _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
         except NotAGuestList:
             raise

@@ -34,6 +34,11 @@ HISTORY_PAGE = 25
 IMPORT_CHUNK = service.MAX_BULK
 
 
+def _ascii_number(raw: str, digits: int = 6) -> bool:
+    """ASCII digits only, at most ``digits`` of them: ``str.isdigit`` also accepts "²", which ``int`` refuses."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= digits
+
+
 def lang() -> str:
     return str(get_locale() or "vi")[:2]
 
@@ -291,7 +296,7 @@ def create_stay():
         focus = f"g-{len(guests) - 1}-full_name"
         return _render_stay_form(stay, guests, errors, form_ref, focus=focus)
     if action.startswith("remove:"):
-        index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
+        index = int(action.split(":", 1)[1]) if _ascii_number(action.split(":", 1)[1]) else -1
         if 0 <= index < len(guests) and len(guests) > 1:
             del guests[index]
             errors = {}  # indexes moved; errors are shown again at the next submit
@@ -318,7 +323,8 @@ def create_stay():
 @login_required
 def scan():
     """JSON for form.js: the same parser as the no-JS "Fill from scan" button."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}  # [1], "x", 1, true: no text to parse (422)
     text = body.get("text") if isinstance(body.get("text"), str) else ""
     if has_invalid_characters(text):
         return jsonify(ok=False, code="text.invalid_character",
@@ -447,7 +453,7 @@ def correct_stay(stay_id):
         if action in ("add", "add_foreigner") and len(rows) < forms.MAX_GUEST_ROWS:
             rows.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
         elif action.startswith("remove:"):
-            index = int(action[len("remove:"):]) if action[len("remove:"):].isdigit() else -1
+            index = int(action[len("remove:"):]) if _ascii_number(action[len("remove:"):]) else -1
             if 0 <= index < len(rows) and not rows[index].get("id"):  # only a guest not saved yet
                 del rows[index]
                 errors = {}
@@ -481,7 +487,7 @@ def _unpatch(issue: Issue, positions: list[int], rows) -> Issue:
         ids = [r.get("id") for r in rows]
         position = ids.index(inner[3:]) if inner[3:] in ids else None
     else:
-        position = positions[int(inner)] if inner.isdigit() and int(inner) < len(positions) else None
+        position = positions[int(inner)] if _ascii_number(inner) and int(inner) < len(positions) else None
     if position is None:
         return Issue(rest.lstrip(".") or "guests", issue.code, issue.params)
     return Issue(f"guests[{position}]{rest}", issue.code, issue.params)
@@ -633,7 +639,7 @@ def portal_download(file_id):
 @login_required
 def portal_confirm(file_id):
     raw = request.form.get("records_shown", "").strip()
-    value = int(raw) if raw.isdigit() and len(raw) <= 7 else (raw or None)
+    value = int(raw) if _ascii_number(raw, 7) else (raw or None)
     try:
         data = load(_PORTAL_CONFIRM, {"records_shown": value} if value is not None else {})
         result = portal.confirm(g.facility.id, file_id, data["records_shown"], lang())

@@ -61,7 +61,7 @@ _find_new_wards = _conversion_lookup()
 def replacement_wards(old_code: object) -> list[str] | None:
     """Codes of the 2025 wards that a pre-2025 ward code went into, or None where the data does not
     know (no conversion table installed, or the code is not in it)."""
-    if _find_new_wards is None or not isinstance(old_code, str) or not old_code.isdigit():
+    if _find_new_wards is None or not isinstance(old_code, str) or not (old_code.isascii() and old_code.isdigit()):
         return None
     try:
         entry = _find_new_wards(int(old_code))
@@ -80,7 +80,7 @@ def _unknown_ward(ward_code: str) -> Issue:
     if new:
         names = ", ".join(f"{WARD_NAMES[c]} ({c}, {PROVINCE_NAMES[WARD_PROVINCE[c]]})" for c in new)
         return Issue("ward_code", "ward.replaced", {"replaced_by": names})
-    if len(ward_code) == 5 and ward_code.isdigit() and 0 < int(ward_code) <= LAST_PRE_2025_WARD:
+    if len(ward_code) == 5 and ward_code.isascii() and ward_code.isdigit() and 0 < int(ward_code) <= LAST_PRE_2025_WARD:
         return Issue("ward_code", "ward.pre_2025")
     return Issue("ward_code", "ward.unknown")
 
