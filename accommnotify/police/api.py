@@ -6,7 +6,7 @@ can poll with the last `next_cursor` and get only what arrived since.
 """
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -31,14 +31,18 @@ def problem(status: int, title: str, detail: str, headers=None, errors=None):
     return response
 
 
+def _invalid_character(field: str):
+    return problem(400, "Bad Request", "A NUL byte or a lone surrogate is not accepted.",
+                   errors=[{"field": field, "code": "text.invalid_character",
+                            "message": "The value contains an invalid character."}])
+
+
 @bp.before_request
 def _require_token():
     from ..web_auth import invalid_input_field
     field = invalid_input_field()
     if field is not None:
-        return problem(400, "Bad Request", "A NUL byte or a lone surrogate is not accepted.",
-                       errors=[{"field": field, "code": "text.invalid_character",
-                                "message": "The value contains an invalid character."}])
+        return _invalid_character(field)
     # Every route of this blueprint, so a new one cannot be forgotten (the search route once was).
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -67,6 +71,7 @@ def decode_cursor(text: str):
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         at, last_id = json.loads(raw)
         at = datetime.fromisoformat(at)
+        at.astimezone(timezone.utc)  # OverflowError for 0001-01-01T00:00+14:00: not a cursor this API gave out
         if at.tzinfo is None or not isinstance(last_id, str) or not last_id.isprintable() or len(last_id) > 64:
             raise ValueError
         return at, last_id
@@ -86,7 +91,13 @@ def search_notifications():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return problem(400, "Bad Request", "Send a JSON object, e.g. {\"q\": \"nguyen van an\"}.")
-    return _list({k: str(v) for k, v in body.items() if v is not None}, q_allowed=True)
+    args = {k: str(v) for k, v in body.items() if v is not None}
+    # The body's text gets the check the URL and form fields get at the door (invalid_input_field).
+    from ..rules.text import has_invalid_characters
+    for key, value in args.items():
+        if has_invalid_characters(key) or has_invalid_characters(value):
+            return _invalid_character("?" if has_invalid_characters(key) else key)
+    return _list(args, q_allowed=True)
 
 
 def _list(args: dict, *, q_allowed: bool):
@@ -95,6 +106,13 @@ def _list(args: dict, *, q_allowed: bool):
     args["date_from"], args["date_to"] = args.get("received_from", ""), args.get("received_to", "")
     args["unack"] = args.get("unacknowledged", "")
     f = queries.Filters.from_args(args, default_today=False, q_from_args=q_allowed)
+    wire_name = {"date_from": "received_from", "date_to": "received_to"}
+    if f.out_of_range:
+        return problem(422, "Unprocessable Entity",
+                       f"received_from / received_to must be between {queries.EARLIEST_DATE} and {queries.LATEST_DATE}.",
+                       errors=[{"field": wire_name[n], "code": "out_of_range",
+                                "message": f"The date must be between {queries.EARLIEST_DATE} and {queries.LATEST_DATE}."}
+                               for n in f.out_of_range])
     if f.errors:
         return problem(400, "Bad Request", "received_from / received_to must be YYYY-MM-DD.")
     after = None

@@ -15,10 +15,15 @@ from ..crypto import keyring, normal_number, redact_search
 from ..extensions import db
 from ..intake.vocab import CATEGORIES, EVENTS
 from ..models.inbox import InboxNotification as N
+from ..rules.stay import EARLIEST_ARRIVAL
 from ..rules.text import fold
 from ..timeutil import UTC, VN_TZ, utcnow
 
 PAGE_SIZE = 50
+# The dates a filter accepts: the intake's earliest arrival, and an end far enough that a typing
+# mistake ("9999-12-31") is refused instead of overflowing the day arithmetic (a 500 before).
+EARLIEST_DATE = EARLIEST_ARRIVAL.date()
+LATEST_DATE = date(2100, 12, 31)
 _NUMBER = re.compile(r"[A-Za-z0-9]{5,20}")
 
 
@@ -84,6 +89,7 @@ class Filters:
     q: str = ""
     s: str = ""          # the session handle that `q` came from (what links carry instead of the text)
     errors: list = field(default_factory=list)
+    out_of_range: list = field(default_factory=list)  # the names in `errors` that were dates outside the bounds
     # True when the dates are today's default, not the officer's: the form then shows empty date
     # fields, so a search typed into it looks across all dates (a pre-filled today would narrow it).
     dates_defaulted: bool = False
@@ -99,9 +105,15 @@ class Filters:
             raw = (args.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, date.fromisoformat(raw))
+                    day = date.fromisoformat(raw)
                 except ValueError:
                     f.errors.append(name)
+                    continue
+                if EARLIEST_DATE <= day <= LATEST_DATE:
+                    setattr(f, name, day)
+                else:
+                    f.errors.append(name)
+                    f.out_of_range.append(name)
         f.facility = (args.get("facility") or "").strip().upper()[:32]
         f.category = args.get("category") if args.get("category") in CATEGORIES else ""
         f.event = args.get("event") if args.get("event") in EVENTS else ""
@@ -148,7 +160,7 @@ class Filters:
         """What the audit log keeps of the filter: all of it, including who was searched for (the
         point of an audit is to know who looked for whom) -- a name as typed, a number only as its
         blind index (crypto.redact_search: the log never holds a personal number)."""
-        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "s", "dates_defaulted")}
+        data = {k: v for k, v in asdict(self).items() if v not in ("", None, False, []) and k not in ("errors", "out_of_range", "s", "dates_defaulted")}
         for k in ("date_from", "date_to"):
             if k in data:
                 data[k] = data[k].isoformat()

@@ -223,6 +223,13 @@ def acknowledge_many():
 def export():
     me = officer()
     f = queries.Filters.from_args(request.form, q_from_args=True)
+    if f.errors:
+        # A date not understood or out of range: back to the inbox, which says so (the export would
+        # otherwise cover other dates than the officer asked for).
+        args = f.as_args()
+        for name in f.errors:
+            args[name] = "invalid"
+        return redirect(url_for("police.inbox", **args), code=303)
     if request.form.get("s") and not f.q:
         # The page's search has been forgotten (only the last few are kept): exporting now would
         # export far more than the officer was looking at.
