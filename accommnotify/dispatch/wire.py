@@ -40,7 +40,7 @@ COLUMNS = (
 
 
 def batch_query(ids, dialect: str = "sqlite"):
-    if dialect == "postgresql":
+    if dialect == "postgresql":  # pragma: postgresql
         # One array parameter (id = ANY): PostgreSQL then finds each row by primary key, where a
         # long IN list let it hash the whole notification table on every batch.
         picked = N.c.id == any_(type_coerce(list(ids), ARRAY(String)))
@@ -58,13 +58,13 @@ def _dt(value):
         return None
     if isinstance(value, str):  # SQLite: naive UTC text
         return (datetime.fromisoformat(value) + _SEVEN_HOURS).isoformat() + "+07:00"
-    return value.astimezone(_VN).isoformat()
+    return value.astimezone(_VN).isoformat()  # pragma: postgresql (psycopg gives datetimes)
 
 
 def _d(value):
     if value is None or isinstance(value, str):
         return value
-    return value.isoformat()
+    return value.isoformat()  # pragma: postgresql (psycopg gives dates)
 
 
 def wire_notification(r) -> dict:
