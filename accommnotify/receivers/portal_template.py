@@ -18,6 +18,7 @@ the sex and nationality lists.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import io
 import re
 import unicodedata
@@ -178,8 +179,8 @@ def _check_sizes(lists, sizes, problems):
         if not lo <= n <= hi:
             want = str(lo) if lo == hi else f"{lo}-{hi}"
             problems.append(f"list {name}: expected {want} entries, found {n}")
-        dup = sorted({split_code(v)[0] for v in lists[name] if
-                      sum(1 for w in lists[name] if split_code(w)[0] == split_code(v)[0]) > 1})
+        counts = Counter(split_code(v)[0] for v in lists[name])
+        dup = sorted(code for code, n in counts.items() if n > 1)
         if dup:
             problems.append(f"list {name}: duplicate codes {', '.join(dup[:5])}")
 
