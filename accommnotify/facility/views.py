@@ -166,6 +166,8 @@ def index():
     rooms: dict[str, list] = {}
     for stay in sorted(stays, key=lambda s: ((s["room"] or "\uffff").zfill(8), s["arrived_at"])):
         rooms.setdefault(stay["room"] or "", []).append(stay)
+    for stay in stays:  # a guest removed by a correction is no longer in house
+        stay["guests"] = _present(stay)
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
     guests = sum(1 for stay in stays for guest in stay["guests"] if guest["departed_at"] is None)
     room_count = sum(1 for room in rooms if room)
@@ -174,8 +176,13 @@ def index():
                            rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
 
 
+def _present(view: dict) -> list[dict]:
+    """The stay's guests, less those a correction removed (entered by mistake)."""
+    return [g for g in view["guests"] if not g.get("removed_at")]
+
+
 def _leaving(view: dict, guest_id: str | None) -> list[dict]:
-    return [g for g in view["guests"] if g["departed_at"] is None and (not guest_id or g["id"] == guest_id)]
+    return [g for g in _present(view) if g["departed_at"] is None and (not guest_id or g["id"] == guest_id)]
 
 
 @bp.route("/stays/<stay_id>/departure", methods=["GET", "POST"])
@@ -413,6 +420,10 @@ def _patch(view, stay_values, rows) -> tuple[dict, list[int]]:
     by_id = {g["id"]: g for g in view["guests"]}
     for position, row in enumerate(rows):
         stored = by_id.get(row.get("id"))
+        if stored is not None and row.get("removed"):  # confirmed on this page: entered by mistake
+            guests.append({"id": stored["id"], "removed": True})
+            positions.append(position)
+            continue
         if stored is None:  # a guest added on this page: the whole guest, as PATCH adds one
             guests.append(forms.guest_payload(row))
             positions.append(position)
@@ -434,10 +445,11 @@ def correct_stay(stay_id):
     view = _stay_or_404(stay_id)
     if view["status"] == "cancelled":
         abort(404)
-    rows = [_row_from_view(guest) for guest in view["guests"]]
+    rows = [_row_from_view(guest) for guest in _present(view)]
     stay_values = _stay_form_values(view)
     errors: dict = {}
     status = 200
+    confirm_remove = None  # index of a saved guest whose removal is asked to be confirmed
     if request.method == "POST":
         stay_values, posted = forms.read_form(request.form)
         ids = [request.form.get(f"g-{i}-id", "") for i in range(len(posted))]
@@ -450,13 +462,19 @@ def correct_stay(stay_id):
                     errors[f"g-{i}-scan"] = [error]
         rows = posted
         action = request.form.get("action", "submit")
+        verb, _sep, arg = action.partition(":")
+        index = int(arg) if _ascii_number(arg) and int(arg) < len(rows) else None
         if action in ("add", "add_foreigner") and len(rows) < forms.MAX_GUEST_ROWS:
             rows.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
-        elif action.startswith("remove:"):
-            index = int(action[len("remove:"):]) if _ascii_number(action[len("remove:"):]) else -1
-            if 0 <= index < len(rows) and not rows[index].get("id"):  # only a guest not saved yet
+        elif verb == "remove" and index is not None:
+            if rows[index].get("id"):  # a saved guest: ask first (the police may have it)
+                confirm_remove = index
+            else:                      # a guest not saved yet just goes
                 del rows[index]
                 errors = {}
+        elif verb == "remove_confirm" and index is not None and rows[index].get("id"):
+            rows[index]["removed"] = True
+            action = "submit"
         if action == "submit" and not errors:
             patch, positions = _patch(view, stay_values, rows)
             if not patch:
@@ -467,14 +485,20 @@ def correct_stay(stay_id):
             except InvalidInput as exc:
                 errors = forms.errors_by_field([_unpatch(i, positions, rows) for i in exc.issues], lang())
                 status = 422
+                for row in rows:
+                    row.pop("removed", None)
             except Conflict as exc:
                 flash(" ".join(message(i.code, lang()) for i in exc.issues), "error")
                 return redirect(url_for("facility.stay_detail", stay_id=stay_id))
             else:
-                flash(_("Correction saved. The police will receive it."), "success")
+                if any(row.get("removed") for row in rows):
+                    flash(_("The guest was removed from the stay. If the police already received them, "
+                            "they are told it was a mistake."), "success")
+                else:
+                    flash(_("Correction saved. The police will receive it."), "success")
                 return redirect(url_for("facility.stay_detail", stay_id=stay_id))
     return render_template("facility/correct.html", view=view, stay=stay_values, guests=rows, errors=errors,
-                           nationalities=_nationalities()), status
+                           confirm_remove=confirm_remove, nationalities=_nationalities()), status
 
 
 def _unpatch(issue: Issue, positions: list[int], rows) -> Issue:

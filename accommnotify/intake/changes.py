@@ -70,7 +70,7 @@ def _update_if_undelivered(note_id, now, **changes) -> bool:
 def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     now = now or utcnow()
     patch = load(_PATCH, payload)
-    stay, guest_rows, notes = _load_stay(facility, stay_id)
+    stay, all_guest_rows, notes = _load_stay(facility, stay_id)
     if stay["status"] == "cancelled":
         raise Conflict("A cancelled stay cannot be amended.", [Issue("status", "stay.cancelled")])
 
@@ -83,36 +83,54 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
             merged[key] = patch[key]
     stay_changed = any(merged[k] != stay[k] for k in STAY_FIELDS)
 
+    guest_rows = [g for g in all_guest_rows if g["removed_at"] is None]  # removed earlier: gone for good
+    removed_before = {g["id"] for g in all_guest_rows if g["removed_at"] is not None}
     originals = [_guest_input(g) for g in guest_rows]
     merged_guests = [dict(g) for g in originals]
     position_by_id = {g["id"]: i for i, g in enumerate(guest_rows)}
     patch_index_of = {}  # merged position -> index in the patch body, for error paths
+    removing = {}        # merged position -> index in the patch body
     for i, guest_patch in enumerate(patch.get("guests") or []):
         guest_patch = dict(guest_patch)
         guest_id = guest_patch.pop("id", None)
+        remove = guest_patch.pop("removed", None)
+        if remove and guest_id is None:
+            issues.append(Issue(f"guests[{i}].id", "required"))
+            continue
         if guest_id is not None:
+            if guest_id in removed_before:
+                if not (remove and not guest_patch):  # removing it again changes nothing
+                    issues.append(Issue(f"guests[{i}].id", "guest.removed"))
+                continue
             if guest_id not in position_by_id:
                 issues.append(Issue(f"guests[{i}].id", "not_found"))
                 continue
             position = position_by_id[guest_id]
+            if remove:
+                removing[position] = i
+                continue
             merged_guests[position].update(guest_patch)
         else:
             issues += [Issue(f"guests[{i}].{k}", "required") for k in NEW_GUEST_REQUIRED if not guest_patch.get(k)]
             position = len(merged_guests)
             merged_guests.append(guest_patch)
         patch_index_of[position] = i
+    kept = [p for p in range(len(merged_guests)) if p not in removing]
+    if removing and not kept:
+        issues.append(Issue(f"guests[{min(removing.values())}].removed", "guests.last_guest"))
     if issues:
         raise InvalidInput("The amendment has invalid fields.", issues)
 
-    merged["guests"] = merged_guests
+    merged["guests"] = [merged_guests[p] for p in kept]  # the rules see the stay as it will be
     try:
         warnings = check(merged, now, facility)
     except InvalidInput as exc:
-        raise InvalidInput(exc.detail, [_patch_path(issue, patch_index_of, guest_rows) for issue in exc.issues])
+        raise InvalidInput(exc.detail, [_patch_path(_kept_path(issue, kept), patch_index_of, guest_rows)
+                                         for issue in exc.issues])
 
-    changed_positions = {p for p in range(len(guest_rows)) if merged_guests[p] != originals[p]}
+    changed_positions = {p for p in range(len(guest_rows)) if p not in removing and merged_guests[p] != originals[p]}
     new_positions = range(len(guest_rows), len(merged_guests))
-    if not stay_changed and not changed_positions and not new_positions:
+    if not stay_changed and not changed_positions and not new_positions and not removing:
         db.session.rollback()
         return get_stay(facility, stay_id)
 
@@ -121,17 +139,63 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     for position in changed_positions:
         db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
                            .values(**guest_fields(merged_guests[position])))
-    new_guests = [guest_row(stay_id, p, merged_guests[p]) for p in new_positions]
+    new_guests = [guest_row(stay_id, len(all_guest_rows) + p - len(guest_rows), merged_guests[p])
+                  for p in new_positions]
     if new_guests:
         db.session.execute(insert(GUESTS), new_guests)
         db.session.execute(insert(NOTIFICATIONS),
                            [arrival_row(facility, stay_id, g, merged["arrived_at"], now) for g in new_guests])
+    if removing:
+        _remove_guests(facility, stay_id, [guest_rows[p] for p in removing], notes, now)
+        _depart_if_all_left([g for p, g in enumerate(guest_rows) if p not in removing] + new_guests, stay_id, now)
 
-    affected = range(len(guest_rows)) if stay_changed else sorted(changed_positions)
+    affected = [p for p in range(len(guest_rows)) if p not in removing] if stay_changed else sorted(changed_positions)
     for position in affected:
         guest = {**guest_rows[position], **guest_fields(merged_guests[position])}
         _correct_or_amend(facility, stay_id, guest, notes, merged["arrived_at"], now)
     return _finish(facility, stay_id)
+
+
+def _kept_path(issue: Issue, kept: list[int]) -> Issue:
+    """The rules number the guests that stay; back to positions among all current guests."""
+    if not issue.field.startswith("guests["):
+        return issue
+    index = int(issue.field[len("guests["):issue.field.index("]")])
+    rest = issue.field[issue.field.index("]") + 1:]
+    return Issue(f"guests[{kept[index]}]{rest}", issue.code, issue.params)
+
+
+def _remove_guests(facility, stay_id, guests, notes, now):
+    """Guests entered by mistake leave the stay: their notifications not yet sent are withdrawn, and
+    where an arrival may have reached the police it is taken back by a `cancellation` of that
+    person (SPEC §3: one notification per person per event; cancellation = registered by mistake)."""
+    ids = [g["id"] for g in guests]
+    db.session.execute(update(GUESTS).where(GUESTS.c.id.in_(ids)).values(removed_at=now))
+    _withdraw(facility, stay_id, guests, now, NOTIFICATIONS.c.guest_id.in_(ids))
+
+
+def _withdraw(facility, stay_id, guests, now, *where):
+    """Withdraws the undelivered notifications of these guests; a `cancellation` for each arrival
+    that may have reached the police (delivered, in flight or in a portal file)."""
+    db.session.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id,
+                                                   NOTIFICATIONS.c.status.in_(UNDELIVERED), *where)
+                       .values(status="withdrawn", updated_at=now))
+    reached = db.session.execute(
+        select(NOTIFICATIONS.c.guest_id, NOTIFICATIONS.c.id)
+        .where(NOTIFICATIONS.c.stay_id == stay_id, NOTIFICATIONS.c.event == "arrival",
+               NOTIFICATIONS.c.status.in_(("accepted", "sending", "awaiting_upload")), *where)).all()
+    by_id = {g["id"]: g for g in guests}
+    if reached:
+        db.session.execute(insert(NOTIFICATIONS), [
+            followup_row(facility, stay_id, by_id[guest_id], "cancellation", now, amends=arrival_id)
+            for guest_id, arrival_id in reached])
+
+
+def _depart_if_all_left(remaining, stay_id, now):
+    """A stay whose remaining guests have all checked out has departed (with the last one)."""
+    if remaining and all(g["departed_at"] is not None for g in remaining):
+        db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
+            status="departed", departed_at=max(g["departed_at"] for g in remaining), updated_at=now))
 
 
 def _patch_path(issue: Issue, patch_index_of: dict, guest_rows) -> Issue:
@@ -175,6 +239,7 @@ def record_departure(facility, stay_id: str, payload, *, now=None) -> dict:
     if departed_at > now + FUTURE_TOLERANCE:
         issues.append(Issue("departed_at", "stay.departure_in_future"))
     wanted = data.get("guest_ids")
+    guest_rows = [g for g in guest_rows if g["removed_at"] is None]
     by_id = {g["id"]: g for g in guest_rows}
     if wanted is not None:
         issues += [Issue(f"guest_ids[{i}]", "not_found") for i, gid in enumerate(wanted) if gid not in by_id]
@@ -223,7 +288,8 @@ def undo_departure(facility, stay_id: str, guest_ids, *, now=None) -> dict:
     if stay["status"] == "cancelled":
         db.session.rollback()
         raise Conflict("A cancelled stay cannot be changed.", [Issue("status", "stay.cancelled")])
-    targets = [g for g in guest_rows if g["id"] in set(guest_ids or ()) and g["departed_at"] is not None]
+    targets = [g for g in guest_rows if g["id"] in set(guest_ids or ()) and g["departed_at"] is not None
+               and g["removed_at"] is None]
     too_late = Conflict("The departure can no longer be taken back.", [Issue("guest_ids", "departure.undo_too_late")])
     if not targets:
         db.session.rollback()
@@ -249,17 +315,8 @@ def cancel_stay(facility, stay_id: str, payload, *, now=None) -> dict:
         return get_stay(facility, stay_id)
     db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
         status="cancelled", cancelled_at=now, cancel_reason=data["reason"], updated_at=now))
-    db.session.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.stay_id == stay_id,
-                                                   NOTIFICATIONS.c.status.in_(UNDELIVERED))
-                       .values(status="withdrawn", updated_at=now))
-    # Whatever may have reached the police (delivered or in flight) is taken back explicitly.
-    reached = db.session.execute(
-        select(NOTIFICATIONS.c.guest_id, NOTIFICATIONS.c.id)
-        .where(NOTIFICATIONS.c.stay_id == stay_id, NOTIFICATIONS.c.event == "arrival",
-               NOTIFICATIONS.c.status.in_(("accepted", "sending", "awaiting_upload")))).all()
-    by_id = {g["id"]: g for g in guest_rows}
-    if reached:
-        db.session.execute(insert(NOTIFICATIONS), [
-            followup_row(facility, stay_id, by_id[guest_id], "cancellation", now, amends=arrival_id)
-            for guest_id, arrival_id in reached])
+    # Whatever may have reached the police (delivered or in flight) is taken back explicitly; guests
+    # removed earlier were taken back when they were removed.
+    removed = [g["id"] for g in guest_rows if g["removed_at"] is not None]
+    _withdraw(facility, stay_id, guest_rows, now, NOTIFICATIONS.c.guest_id.not_in(removed))
     return _finish(facility, stay_id)

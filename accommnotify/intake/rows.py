@@ -40,7 +40,7 @@ def guest_fields(guest: dict) -> dict:
 
 def guest_row(stay_id: str, position: int, guest: dict) -> dict:
     row = guest_fields(guest)
-    row.update(id=new_id("gu"), stay_id=stay_id, position=position, departed_at=None)
+    row.update(id=new_id("gu"), stay_id=stay_id, position=position, departed_at=None, removed_at=None)
     return row
 
 

@@ -152,6 +152,10 @@ class GuestSchema(GuestFields):
 class GuestPatchSchema(GuestFields):
     """A correction of a guest (`id` given: only the fields sent change) or a new guest (no `id`)."""
     id = text(32, metadata={"description": "Id of the guest to correct; omit to add a guest"})
+    removed = fields.Boolean(allow_none=True, error_messages=_errors(), metadata={
+        "description": "true (with id): the guest was entered by mistake and leaves the stay; the police "
+                       "get a cancellation for that person if they may have received the arrival. A stay "
+                       "keeps at least one guest (guests.last_guest)."})
 
 
 class StaySchema(StrictSchema):
@@ -254,6 +258,8 @@ class GuestOut(GuestFields):
         unknown = RAISE
     id = fields.String()
     departed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    removed_at = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "Set when a correction removed the guest (entered by mistake)"})
     notifications = fields.List(fields.Nested(NotificationOut))
 
 

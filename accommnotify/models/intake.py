@@ -104,6 +104,9 @@ class Guest(db.Model):
     entry_port: Mapped[str | None] = mapped_column(String(100))
     purpose: Mapped[str | None] = mapped_column(String(200))
     departed_at = mapped_column(UTCDateTime)
+    # Removed from the stay by a correction (entered by mistake; migration 0010): kept for its
+    # notifications, no longer in house.
+    removed_at = mapped_column(UTCDateTime)
 
 
 QUEUED_PREDICATE = "status IN ('pending', 'retrying')"

@@ -76,6 +76,27 @@ def amended_version(officer, row):
     return earlier or arrival
 
 
+@dataclass(frozen=True)
+class TakenBack:
+    """What a cancellation takes back: the arrival (None when not in this inbox), and how many other
+    people of the same stay this inbox still has registered (arrivals not cancelled)."""
+    arrival: object
+    others_registered: int
+
+
+def taken_back(officer, row) -> TakenBack | None:
+    """For a `cancellation`: one person removed from a stay (entered by mistake) or, with no one
+    left, the whole stay. One indexed read of that facility's rows of the same stay and sender."""
+    if row.event != "cancellation":
+        return None
+    same_stay = db.session.scalars(scoped(officer).where(
+        N.facility_code == row.facility_code, N.stay_id == row.stay_id, N.source == row.source,
+        N.event.in_(("arrival", "cancellation")))).all()
+    arrivals = {r.id: r for r in same_stay if r.event == "arrival"}
+    cancelled = {r.amends for r in same_stay if r.event == "cancellation"}
+    return TakenBack(arrivals.get(row.amends), len(set(arrivals) - cancelled - {row.amends}))
+
+
 @dataclass
 class Filters:
     """An inbox filter as the officer gave it (dates are Vietnam dates, inclusive)."""

@@ -185,6 +185,7 @@ def detail(notification_id):
         abort(404)
     before = queries.amended_version(me, row)
     html = render_template("police/detail.html", n=row, lateness=queries.lateness(row), before=before,
+                           taken_back=queries.taken_back(me, row),
                            back=_safe_next(searches.last_inbox_view()))
     audit.record(me, "detail", row_count=1, record_id=row.id)
     return html

@@ -244,6 +244,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Lượt lưu trú này đã bị hủy, không thể thay đổi.",
         "en": "This stay was cancelled and cannot be changed.",
     },
+    "guests.last_guest": {
+        "vi": "Không thể xóa khách cuối cùng: một lượt lưu trú phải còn ít nhất một khách. Nếu cả lượt "
+        "lưu trú bị nhập nhầm, hãy hủy lượt lưu trú.",
+        "en": "The last guest cannot be removed: a stay keeps at least one guest. If the whole stay was "
+        "entered by mistake, cancel the stay.",
+    },
+    "guest.removed": {
+        "vi": "Khách này đã bị xóa khỏi lượt lưu trú, không thể sửa.",
+        "en": "This guest was removed from the stay and cannot be changed.",
+    },
     "external_ref.conflict": {
         "vi": "Mã đặt phòng này đã được dùng cho một lượt lưu trú có nội dung khác.",
         "en": "This external_ref was already used for a stay with different content.",

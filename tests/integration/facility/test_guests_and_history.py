@@ -148,7 +148,8 @@ def test_a_correction_adds_a_guest_who_gets_an_arrival_of_his_own(app, staff, ap
     values.update({"g-0-kind": "citizen", "g-0-sex": "male", "reason": "tourism", "g-0-id": stay["guests"][0]["id"]})
     added = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, action="add")).get_data(as_text=True)
     assert 'id="g-1-box"' in added and 'name="g-1-id"' not in added
-    assert 'value="remove:1"' in added and 'value="remove:0"' not in added     # only the unsaved guest
+    assert 'value="remove:1" class="link remove-guest"' in added    # the unsaved guest just goes;
+    assert 'value="remove:0" class="link remove-saved"' in added    # the saved one after a confirmation
     child = {"g-1-kind": "citizen", "g-1-full_name": "Khách Thêm Sau", "g-1-sex": "female",
              "g-1-date_of_birth": "2020-02-02"}
     missing = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, **dict(child, **{"g-1-sex": ""})))

@@ -115,7 +115,7 @@ def test_police_pages_read_in_words_not_codes(rapp, officer_client):
     nid = setup(rapp, add_notification, full_name="Anna Eriksson", document_number="B1234567",
                 visa_kind="e_visa", visa_number="EV1", visa_valid_until=date(2027, 1, 31), event="amendment")
     detail = " ".join(visible(officer_client.get(f"/police/n/{nid}").get_data(as_text=True)).split())
-    for word in ("Du lịch", "Hộ chiếu", "Thị thực điện tử", "Thụy Điển", "Giới tính Nam", "Sửa đổi", "Người nước ngoài"):
+    for word in ("Du lịch", "Hộ chiếu", "Thị thực điện tử", "Thụy Điển", "Giới tính Nam", "Sửa thông tin", "Người nước ngoài"):
         assert word in detail, word
     for code in ("tourism", "passport", "e_visa", "SWE", "male", "amendment", "foreigner"):
         assert not re.search(rf"\b{code}\b", detail), code
@@ -196,3 +196,41 @@ def test_an_amendment_shows_what_changed_before_and_after(rapp, officer_client):
     assert "Những gì đã thay đổi" not in officer_client.get(f"/police/n/{arrival}").get_data(as_text=True)
     orphan = setup(rapp, amendment, "ntf_not_here", received_at=now)
     assert "không có trong hộp thư này" in officer_client.get(f"/police/n/{orphan}").get_data(as_text=True)
+
+
+def test_a_guest_removed_from_a_stay_reads_as_removed_with_who_is_left(rapp, officer_client):
+    """Issue 11 item 11: a facility removes one guest entered by mistake; the police get that person's
+    cancellation (amends = the arrival) and read before -> after, and whether the stay goes on."""
+    from accommnotify.models.inbox import InboxNotification
+    from accommnotify.timeutil import utcnow
+    now = utcnow()
+
+    def same_stay(nid, stay_id="st_family", amends=None):
+        row = db.session.get(InboxNotification, nid)
+        row.stay_id, row.amends, row.facility_code = stay_id, amends, "F-" + WARD_A
+        db.session.commit()
+        return nid
+
+    def add(stay_id="st_family", amends=None, **kw):
+        return same_stay(add_notification(facility_code="F-" + WARD_A, **kw), stay_id, amends)
+
+    mother = setup(rapp, add, full_name="Trần Thị Mẹ", received_at=now - timedelta(hours=3))
+    wrong = setup(rapp, add, full_name="Lê Văn Nhầm", received_at=now - timedelta(hours=3))
+    setup(rapp, add, stay_id="st_other", full_name="Người Khác", received_at=now - timedelta(hours=3))
+    removed = setup(rapp, add, event="cancellation", amends=wrong, full_name="Lê Văn Nhầm", received_at=now)
+
+    html = officer_client.get(f"/police/n/{removed}").get_data(as_text=True)
+    text = " ".join(visible(html).split())
+    assert "Hủy" in text and "bị nhập nhầm" in text
+    row = re.search(r'<tr><th scope="row">(.*?)</th><td[^>]*><del>(.*?)</del></td><td[^>]*>→ <ins>(.*?)</ins></td></tr>', html)
+    assert row and unescape(row.group(1)) == "Lê Văn Nhầm" and unescape(row.group(3)) == "Đã xóa khỏi lần lưu trú"
+    assert unescape(row.group(2)).startswith("Đã thông báo (thông báo đến nhận lúc ")
+    assert "Chỉ người này bị xóa: 1 người khác của cùng lần lưu trú vẫn còn" in text
+    assert f'href="/police/n/{wrong}"' in html
+    english = " ".join(visible(officer_client.get(f"/police/n/{removed}?lang=en").get_data(as_text=True)).split())
+    assert "Removed from the stay" in english and "1 other person of the same stay is still registered" in english
+    # The rest of the stay taken back too: nobody is left.
+    last = setup(rapp, add, event="cancellation", amends=mother, full_name="Trần Thị Mẹ", received_at=now)
+    assert "Không còn ai của lần lưu trú này" in visible(officer_client.get(f"/police/n/{last}").get_data(as_text=True))
+    # An arrival shows no such section.
+    assert "Đã xóa khỏi lần lưu trú" not in officer_client.get(f"/police/n/{mother}").get_data(as_text=True)
