@@ -317,6 +317,63 @@ def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
     context.close()
 
 
+def test_the_owner_removes_a_guest_entered_by_mistake_from_a_family(server, browser, tmp_path):
+    """Issue 11 item 11, without JavaScript at 360 px: the family's arrivals reached the police; the
+    owner removes the guest entered by mistake (confirming first); the police read the removal."""
+    app, url, base = server
+    stay_id = add_stay(app, room="302", guests=[
+        factories.citizen(full_name="Hoàng Văn Bố"), factories.child(full_name="Hoàng Thị Con"),
+        factories.citizen(full_name="Khách Nhập Nhầm", id_number="001090000123")])
+    dispatch_flush(app)                                           # the three arrivals reach the inbox
+    context = phone(browser, java_script_enabled=False)
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + f"/facility/stays/{stay_id}")
+    page.get_by_role("link", name="Sửa thông tin").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}/correct")
+    remove = page.locator("#g-2-box").get_by_role("button", name="Xóa khách này (nhập nhầm)")
+    box = remove.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    remove.click()
+    confirm = page.locator("#g-2-removed")
+    confirm.wait_for()
+    assert "#g-2-removed" in page.url                             # lands on the question, not the top
+    assert confirm.get_by_text("Xóa Khách Nhập Nhầm khỏi lần lưu trú này?").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, tmp_path, "remove-guest-360")
+    confirm.get_by_role("button", name="Có, xóa khách này").click()
+    page.wait_for_url(f"**/facility/stays/{stay_id}")
+    assert page.locator(".flash-success").is_visible()
+    assert page.locator("li.removed del.name").inner_text() == "Khách Nhập Nhầm"
+    page.goto(base + "/facility/")
+    assert page.get_by_text("Khách Nhập Nhầm").count() == 0
+    assert page.get_by_text("Hoàng Thị Con").is_visible()
+    context.close()
+
+    dispatch_flush(app)                                           # the cancellation of that one person
+    from accommnotify.models.inbox import InboxNotification
+    from accommnotify.police.accounts import create_officer
+    with app.app_context():
+        create_officer("cong-an-phuong", ["ward:16681"], role="officer", password=PASSWORD)
+        removal = db.session.execute(db.select(InboxNotification).filter_by(event="cancellation")).scalar_one()
+        removal_id = removal.id
+        db.session.remove()
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(base + "/police/login")
+    page.get_by_label("Tên đăng nhập").fill("cong-an-phuong")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(base + "/police/")
+    page.goto(base + f"/police/n/{removal_id}")
+    section = page.locator("section.taken-back")
+    assert section.get_by_text("Đã xóa khỏi lần lưu trú").is_visible()
+    assert section.get_by_text("2 người khác của cùng lần lưu trú vẫn còn").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, tmp_path, "police-removed-360")
+    context.close()
+
+
 def contrast(page, selector) -> float:
     """WCAG contrast ratio of an element's text colour on its background (both computed)."""
     return page.evaluate("""(sel) => {
