@@ -125,3 +125,13 @@ def test_removing_the_one_guest_still_in_house_ends_the_stay(api, clock):
     clock.shift(timedelta(minutes=5))
     body = _remove(api, stay, 1).get_json()
     assert body["status"] == "departed" and body["departed_at"] == left["guests"][0]["departed_at"]
+
+
+def test_a_later_correction_of_the_stay_leaves_the_removed_guest_alone(api, app):
+    stay = create(api, guests=[f.citizen(), f.citizen(full_name="Lê Văn Nhầm", id_number="001090000123")])
+    for guest in stay["guests"]:
+        set_status(app, guest["notifications"][0]["id"], "accepted")
+    _remove(api, stay, 1)
+    body = api.patch(f"/stays/{stay['id']}", json={"room": "909"}).get_json()
+    assert events(body) == [[("arrival", "accepted"), ("amendment", "pending")],
+                            [("arrival", "accepted"), ("cancellation", "pending")]]
