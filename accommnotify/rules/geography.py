@@ -5,6 +5,9 @@ Codes are strings: province 2 digits ("01", "40"), ward 5 digits ("00070", "1668
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from vietnam_provinces import Province, Ward
 
 from .issues import Issue
@@ -45,31 +48,29 @@ def province_name(code: object) -> str | None:
 LAST_PRE_2025_WARD = 32248
 
 
-def _conversion_lookup():
-    """vietnam-provinces' 2025 conversion table (old ward -> the new ward(s) it went into), where
-    the installed release has one (its releases for Python >= 3.12 do; 2025.10.1 does not)."""
-    try:
-        from vietnam_provinces._ward_conversion_2025 import find_new_wards
-    except ImportError:
-        return None
-    return find_new_wards
+#: Pre-2025 ward code -> the 2025 ward code(s) it went into, the main one first: a data file shipped
+#: with the project (built by tools/build_ward_conversion.py from the MIT-licensed vietnamadminunits
+#: 1.0.4, its new wards matched to vietnam-provinces; licence beside it). vietnam-provinces' own
+#: table ships only in its releases for Python >= 3.12 and is GPL-3.0.
+CONVERSION_FILE = Path(__file__).with_name("data") / "ward_conversion_2025.csv"
 
 
-_find_new_wards = _conversion_lookup()
+@lru_cache(maxsize=1)
+def _conversion() -> dict[str, tuple[str, ...]]:
+    table = {}
+    for line in CONVERSION_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            old, new = line.split(",", 1)
+            table[old] = tuple(new.split())
+    return table
 
 
 def replacement_wards(old_code: object) -> list[str] | None:
     """Codes of the 2025 wards that a pre-2025 ward code went into, or None where the data does not
-    know (no conversion table installed, or the code is not in it)."""
-    if _find_new_wards is None or not isinstance(old_code, str) or not (old_code.isascii() and old_code.isdigit()):
+    know (the code is not in the table, or is a ward of today's map)."""
+    if not isinstance(old_code, str) or old_code in WARD_NAMES:
         return None
-    try:
-        entry = _find_new_wards(int(old_code))
-    except (LookupError, ValueError):
-        return None
-    if not entry:
-        return None
-    codes = [f"{w.code:05d}" for w in entry.new_wards if f"{w.code:05d}" in WARD_NAMES]
+    codes = [c for c in _conversion().get(old_code, ()) if c in WARD_NAMES]
     return codes or None
 
 

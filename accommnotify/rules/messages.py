@@ -203,9 +203,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ward.pre_2025": {
         "vi": "Mã xã, phường này không có trong danh mục hành chính từ 01/07/2025; có lẽ là mã cũ "
-        "(trước khi sắp xếp, sáp nhập). Hãy dùng mã của xã, phường mới.",
+        "(trước khi sắp xếp, sáp nhập). Hãy dùng mã của xã, phường mới (danh mục mã đơn vị hành chính "
+        "từ 01/07/2025, như trong gói vietnam-provinces mà dịch vụ dùng).",
         "en": "This ward/commune code is not on the administrative map in force since 1 July 2025; it "
-        "looks like an old (pre-2025) code from before the mergers. Use the code of the new ward.",
+        "looks like an old (pre-2025) code from before the mergers. Use the code of the new ward (the "
+        "list of administrative unit codes in force since 1 July 2025, as in the vietnam-provinces "
+        "package this service uses).",
     },
     "ward.replaced": {
         "vi": "Đây là mã xã, phường cũ (trước 01/07/2025); nay thuộc: {replaced_by}.",

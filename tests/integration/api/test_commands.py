@@ -43,22 +43,21 @@ def test_demo_is_repeatable_and_prints_a_working_key(runner, client):
     assert client.get("/api/v1/stays", headers={"Authorization": f"Bearer {key}"}).status_code == 200
 
 
-def test_facility_create_with_a_pre_2025_ward_says_it_is_an_old_code(runner, app, monkeypatch):
-    """Issue 11 item 17: one error saying the code is an old one (none about a province nobody gave),
-    and the 2025 ward that replaced it where the data knows."""
-    args = ["facility", "create", "--code", "KS-CU", "--name", "Khách sạn", "--kind", "other", "--ward", "26734"]
-    old = runner.invoke(args=args)
-    assert old.exit_code != 0
-    assert "ward.pre_2025" in old.output and "old (pre-2025) code" in old.output
-    assert "province" not in old.output.replace("provinces", "")
-    # where vietnam-provinces has its conversion table (its releases for Python >= 3.12), the new ward is named
-    from types import SimpleNamespace
-    from accommnotify.rules import geography
-    table = {26734: SimpleNamespace(new_wards=(SimpleNamespace(code=26737, province_code=79),))}
-    monkeypatch.setattr(geography, "_find_new_wards", table.get)
-    replaced = runner.invoke(args=args)
-    assert replaced.exit_code != 0 and "ward.replaced" in replaced.output
-    assert "now part of: Phường Tân Định (26737, Thành phố Hồ Chí Minh)" in replaced.output
-    assert "province_code" not in replaced.output
+def test_facility_create_with_a_pre_2025_ward_says_it_is_an_old_code(runner, app):
+    """Issue 11 item 17: one error saying the code is an old one and which 2025 ward replaced it (the
+    shipped conversion table), none about a province nobody gave."""
+    args = ["facility", "create", "--code", "KS-CU", "--name", "Khách sạn", "--kind", "other"]
+    old = runner.invoke(args=args + ["--ward", "26734"])      # Phường Tân Định (Quận 1) before 2025
+    assert old.exit_code != 0 and "ward.replaced" in old.output
+    assert "old (pre-2025) ward/commune code; it is now part of: Phường Tân Định (26737, Thành phố Hồ Chí Minh)" in old.output
+    assert "province" not in old.output.replace("provinces", "").replace("Thành phố", "")
+    split = runner.invoke(args=args + ["--ward", "00007"])    # Phường Cống Vị, split between two wards
+    assert "Phường Ngọc Hà (00008, Thành phố Hà Nội), Phường Giảng Võ (00025, Thành phố Hà Nội)" in split.output
+    given = runner.invoke(args=args + ["--ward", "00001", "--province", "01"])
+    assert given.output.count("ward_code:") == 1 and "Phường Hồng Hà (00097" in given.output
+    assert "province_code" not in given.output
+    # an old-looking code the table does not know: said to be old, with where to look the new one up
+    unknown = runner.invoke(args=args + ["--ward", "00002"])
+    assert "ward.pre_2025" in unknown.output and "vietnam-provinces" in unknown.output
     with app.app_context():
         assert db.session.query(Facility).count() == 0

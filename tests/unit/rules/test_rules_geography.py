@@ -39,13 +39,19 @@ def test_check_location_codes():
     assert g.check_location("", "") == [Issue("ward_code", "required"), Issue("province_code", "province.unknown")]
 
 
-def test_an_old_ward_code_is_named_as_such(monkeypatch):
-    assert g.check_location("26734", None) == [Issue("ward_code", "ward.pre_2025")]
-    assert g.check_location("99999", None) == [Issue("ward_code", "ward.unknown")]
-    from types import SimpleNamespace
-    table = {26734: SimpleNamespace(new_wards=(SimpleNamespace(code=26737, province_code=79),))}
-    monkeypatch.setattr(g, "_find_new_wards", table.get)
-    assert g.replacement_wards("26734") == ["26737"]
+def test_an_old_ward_code_is_named_as_such():
     [issue] = g.check_location("26734", None)
-    assert issue.code == "ward.replaced" and "26737" in issue.params["replaced_by"]
+    assert issue.code == "ward.replaced" and "Phường Tân Định (26737" in issue.params["replaced_by"]
+    assert g.replacement_wards("26734") == ["26737"]
+    assert g.replacement_wards("00007") == ["00008", "00025"]         # split: the main ward first
+    assert g.replacement_wards("16681") is None                       # a ward of today's map
+    assert g.check_location("00002", None) == [Issue("ward_code", "ward.pre_2025")]   # not in the table
+    assert g.check_location("99999", None) == [Issue("ward_code", "ward.unknown")]
+
+
+def test_the_conversion_table_names_only_wards_of_todays_map():
+    table = g._conversion()
+    assert len(table) > 6000
+    assert all(c in g.WARD_NAMES for codes in table.values() for c in codes)
+    assert not set(table) & set(g.WARD_NAMES)
     assert g.replacement_wards("99999") is None
