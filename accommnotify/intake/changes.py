@@ -146,7 +146,7 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
         db.session.execute(insert(NOTIFICATIONS),
                            [arrival_row(facility, stay_id, g, merged["arrived_at"], now) for g in new_guests])
     if removing:
-        _remove_guests(facility, stay_id, [guest_rows[p] for p in removing], notes, now)
+        _remove_guests(facility, stay_id, [guest_rows[p] for p in removing], now)
         _depart_if_all_left([g for p, g in enumerate(guest_rows) if p not in removing] + new_guests, stay_id, now)
 
     affected = [p for p in range(len(guest_rows)) if p not in removing] if stay_changed else sorted(changed_positions)
@@ -165,7 +165,7 @@ def _kept_path(issue: Issue, kept: list[int]) -> Issue:
     return Issue(f"guests[{kept[index]}]{rest}", issue.code, issue.params)
 
 
-def _remove_guests(facility, stay_id, guests, notes, now):
+def _remove_guests(facility, stay_id, guests, now):
     """Guests entered by mistake leave the stay: their notifications not yet sent are withdrawn, and
     where an arrival may have reached the police it is taken back by a `cancellation` of that
     person (SPEC §3: one notification per person per event; cancellation = registered by mistake)."""
