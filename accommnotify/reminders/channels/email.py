@@ -29,9 +29,9 @@ class EmailChannel:
         msg["Date"] = format_datetime(utcnow())
         domain = self.from_addr.rpartition("@")[2] or "localhost"
         msg["Message-ID"] = f"<{message.message_id}@{domain}>"
-        msg["Content-Language"] = message.lang
         msg["Auto-Submitted"] = "auto-generated"
         msg.set_content(message.text)
+        msg["Content-Language"] = message.lang  # after set_content, which drops Content-* headers
         return msg
 
     def send(self, address: str, message: Message) -> None:
