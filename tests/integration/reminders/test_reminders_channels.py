@@ -1,73 +1,14 @@
-"""Reminders over real channels: an SMTP server (aiosmtpd) and an HTTP gateway on loopback, both
-started by the test; and a real `flask dispatcher run` process sending a reminder on its own."""
+"""Reminders over real channels, in process: an SMTP server (aiosmtpd) and an SMS / Zalo-like HTTP
+gateway on loopback; the `reminders` commands."""
 import email
 import email.policy
-import json
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-from aiosmtpd.controller import Controller
-
-from accommnotify.extensions import db
-from accommnotify.models import FacilityUser
 from accommnotify.reminders import service
 from accommnotify.timeutil import utcnow
 from tests.conftest import make_app
-from tests.integration.dispatch.dispatch_support import start_dispatcher, stop, wait_for
+from tests.integration.reminders.conftest import free_port
 from tests.integration.reminders.support import (add_stays, add_user, make_facility, set_notifications,
                                                  stay_notifications)
-
-pytestmark = pytest.mark.e2e
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
-
-
-@pytest.fixture
-def gateway():
-    """An SMS / Zalo-like gateway: records each POST (path, headers, JSON body), answers 202."""
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append((self.path, dict(self.headers), json.loads(body)))
-            self.send_response(202)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield seen, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_mail_and_gateway_each_get_one_reminder_in_the_users_language(database_url, smtp, gateway):
@@ -131,23 +72,3 @@ def test_a_mail_server_that_is_down_fails_the_send_and_it_is_retried(database_ur
     with app.app_context():
         assert service.run_once(utcnow(), app.config).sent == {"problems": 1}
     assert len(sink.messages) == 1
-
-
-@pytest.mark.real_clock
-def test_the_dispatcher_process_sends_reminders(database_url, smtp, tmp_path):
-    sink, smtp_port = smtp
-    app = make_app(database_url)
-    hotel = make_facility(app)
-    add_stays(app, hotel, 1)
-    set_notifications(app, stay_notifications(app), status="rejected", updated_at=utcnow())
-    add_user(app, hotel.id, "le.tan@example.vn")
-    with app.app_context():
-        assert db.session.query(FacilityUser).count() == 1
-    proc = start_dispatcher(database_url, "config/receivers.toml", tmp_path / "d.log", DISPATCH_INTERVAL=1,
-                            REMINDER_INTERVAL=1, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
-    try:
-        wait_for(lambda: sink.messages, timeout=30, message="a reminder mail from the dispatcher")
-    finally:
-        assert stop(proc) == 0, (tmp_path / "d.log").read_text()
-    assert len(sink.messages) == 1
-    assert "reminders by email" in (tmp_path / "d.log").read_text()
