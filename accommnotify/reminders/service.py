@@ -86,22 +86,20 @@ class Report:
         return {"sent": dict(self.sent), "failed": dict(self.failed), "unreachable": self.unreachable}
 
 
-def recipients(default_language: str = "vi") -> list[Recipient]:
-    """Every active facility user with the reminders they want (defaults when they never chose)."""
-    rows = db.session.execute(
-        select(FacilityUser.id, FacilityUser.facility_id, FacilityUser.email, ReminderSettings)
-        .outerjoin(ReminderSettings, ReminderSettings.user_id == FacilityUser.id)
-        .where(FacilityUser.disabled_at.is_(None)).order_by(FacilityUser.id)).all()
+def recipients(default_language: str = "vi", user_id: int | None = None) -> list[Recipient]:
+    """Every active facility user (or the one ``user_id``) with the reminders they want (the
+    defaults when they never chose)."""
+    query = (select(FacilityUser.id, FacilityUser.facility_id, FacilityUser.email, ReminderSettings)
+             .outerjoin(ReminderSettings, ReminderSettings.user_id == FacilityUser.id)
+             .where(FacilityUser.disabled_at.is_(None)).order_by(FacilityUser.id))
+    if user_id is not None:
+        query = query.where(FacilityUser.id == user_id)
     out = []
-    for user_id, facility_id, email, s in rows:
+    for uid, facility_id, email, s in db.session.execute(query).all():
         kinds = frozenset(k for k in KINDS if (getattr(s, k) if s is not None else DEFAULTS[k]))
-        out.append(Recipient(user_id, facility_id, email, s.phone if s else None,
+        out.append(Recipient(uid, facility_id, email, s.phone if s else None,
                              s.language if s else default_language, s.channel if s else "email", kinds))
     return out
-
-
-def settings_of(user_id: int, default_language: str = "vi") -> Recipient | None:
-    return next((r for r in recipients(default_language) if r.user_id == user_id), None)
 
 
 def due_reminders(now: datetime, config) -> list[Due]:
@@ -344,7 +342,7 @@ def send_test(user_id: int, config, now: datetime, *, channels: dict | None = No
     """A test reminder to one user by their channel, outside the ledger. Returns the channel's name;
     raises ChannelError (or LookupError: no such user / channel off / no address)."""
     channels = configured_channels(config) if channels is None else channels
-    person = settings_of(user_id, config.get("DEFAULT_LANGUAGE", "vi"))
+    person = next(iter(recipients(config.get("DEFAULT_LANGUAGE", "vi"), user_id)), None)
     if person is None:
         raise LookupError("no active facility user with that e-mail")
     channel = channels.get(person.channel)

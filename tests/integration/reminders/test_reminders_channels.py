@@ -72,3 +72,51 @@ def test_a_mail_server_that_is_down_fails_the_send_and_it_is_retried(database_ur
     with app.app_context():
         assert service.run_once(utcnow(), app.config).sent == {"problems": 1}
     assert len(sink.messages) == 1
+
+
+def test_dispatcher_run_sends_reminders_on_its_own_thread(database_url, smtp, caplog):
+    """`dispatcher run` (in process; the e2e test runs the real process) schedules the reminders
+    scan next to the dispatch pass and says so at start."""
+    import logging
+
+    from tests.integration.dispatch.test_dispatch_cli import _sigterm
+
+    sink, smtp_port = smtp
+    app = make_app(database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    hotel = make_facility(app)
+    add_stays(app, hotel, 1)
+    set_notifications(app, stay_notifications(app), status="rejected", updated_at=utcnow())
+    add_user(app, hotel.id, "le.tan@example.vn")
+
+    class Operator(logging.Handler):
+        def emit(self, record):
+            if record.getMessage().startswith("reminders: "):
+                _sigterm()
+
+    operator = Operator()
+    logger = logging.getLogger("accommnotify.dispatch")
+    logger.addHandler(operator)
+    caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
+    try:
+        result = app.test_cli_runner().invoke(args=["dispatcher", "run"])
+    finally:
+        logger.removeHandler(operator)
+    assert result.exit_code == 0, result.output
+    messages = [r.getMessage() for r in caplog.records if r.name == "accommnotify.dispatch"]
+    assert any(m.endswith("; reminders by email") for m in messages)
+    assert "reminders: {'sent': {'problems': 1}, 'failed': {}, 'unreachable': 0}" in messages
+    assert len(sink.messages) == 1
+
+
+def test_commands_say_what_is_missing(database_url, smtp):
+    _sink, smtp_port = smtp
+    off = make_app(database_url).test_cli_runner().invoke(args=["reminders", "run-once"])
+    assert off.exit_code == 1 and "no reminder channel is configured" in off.output
+    app = make_app(database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    runner = app.test_cli_runner()
+    nobody = runner.invoke(args=["reminders", "test", "--user", "nobody@example.vn"])
+    assert nobody.exit_code == 1 and "no facility user with that e-mail" in nobody.output
+    hotel = make_facility(app)
+    add_user(app, hotel.id, "sms@example.vn", channel="http")
+    off_channel = runner.invoke(args=["reminders", "test", "--user", "sms@example.vn"])
+    assert off_channel.exit_code == 1 and "channel 'http' is not configured" in off_channel.output
