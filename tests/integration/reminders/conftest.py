@@ -8,16 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.e2e.dispatch.test_dispatch_email import Sink
 from tests.integration.facility.conftest import staff  # noqa: F401  (a logged-in facility user)
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
 
 
 def free_port():

@@ -77,9 +77,7 @@ def test_a_mail_server_that_is_down_fails_the_send_and_it_is_retried(database_ur
 def test_dispatcher_run_sends_reminders_on_its_own_thread(database_url, smtp, caplog):
     """`dispatcher run` (in process; the e2e test runs the real process) schedules the reminders
     scan next to the dispatch pass and says so at start."""
-    import logging
-
-    from tests.integration.dispatch.test_dispatch_cli import _sigterm
+    from tests.integration.dispatch.dispatch_support import run_dispatcher_until
 
     sink, smtp_port = smtp
     app = make_app(database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
@@ -87,22 +85,8 @@ def test_dispatcher_run_sends_reminders_on_its_own_thread(database_url, smtp, ca
     add_stays(app, hotel, 1)
     set_notifications(app, stay_notifications(app), status="rejected", updated_at=utcnow())
     add_user(app, hotel.id, "le.tan@example.vn")
-
-    class Operator(logging.Handler):
-        def emit(self, record):
-            if record.getMessage().startswith("reminders: "):
-                _sigterm()
-
-    operator = Operator()
-    logger = logging.getLogger("accommnotify.dispatch")
-    logger.addHandler(operator)
-    caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
-    try:
-        result = app.test_cli_runner().invoke(args=["dispatcher", "run"])
-    finally:
-        logger.removeHandler(operator)
+    result, messages = run_dispatcher_until(app, caplog, lambda message: message.startswith("reminders: "))
     assert result.exit_code == 0, result.output
-    messages = [r.getMessage() for r in caplog.records if r.name == "accommnotify.dispatch"]
     assert any(m.endswith("; reminders by email") for m in messages)
     assert "reminders: {'sent': {'problems': 1}, 'failed': {}, 'unreachable': 0}" in messages
     assert len(sink.messages) == 1
