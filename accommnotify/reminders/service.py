@@ -73,7 +73,8 @@ class Due:
     recipient: Recipient
     kind: str
     subjects: list[str]
-    words: Callable[[str | None], tuple[str, str]]  # link -> (subject line, text)
+    # (link, the subjects this process claimed) -> (subject line, text): only what is sent is counted
+    words: Callable[[str | None, set[str]], tuple[str, str]]
 
 
 @dataclass
@@ -150,8 +151,9 @@ def _problems(now, config, people, names) -> list[Due]:
     return out
 
 
-def _problems_words(person, name, items):
-    def words(link, items=items):
+def _problems_words(person, name, rows):
+    def words(link, held):
+        items = [r for r in rows if r.id in held]
         return render.problems(person.language, name, rejected=sum(r.status == "rejected" for r in items),
                                dead=sum(r.status == "dead" for r in items), rooms=[r.room for r in items], link=link)
     return words
@@ -162,12 +164,15 @@ def _deadlines(now, config, people, names) -> list[Due]:
     if not wanting:
         return []
     until = now + timedelta(minutes=int(config.get("REMINDER_DEADLINE_MINUTES", 60)))
+    fresh = timedelta(seconds=2 * float(config.get("DISPATCH_INTERVAL", 60)))
     facility_ids = list(wanting)
     notes = db.session.execute(
         select(Notification.id, Notification.facility_id, Notification.deadline_at, Stay.room)
         .join(Stay, Stay.id == Notification.stay_id)
         .where(Notification.facility_id.in_(facility_ids), Notification.status.in_(UNDELIVERED),
-               Notification.deadline_at > now, Notification.deadline_at <= until)).all()
+               Notification.deadline_at > now, Notification.deadline_at <= until,
+               # just entered: the next dispatch pass sends it (the deadline margin forces it out)
+               or_(Notification.status != "pending", Notification.created_at <= now - fresh))).all()
     files = db.session.execute(
         select(PortalFile.id, PortalFile.facility_id, PortalFile.earliest_deadline.label("deadline_at"))
         .where(PortalFile.facility_id.in_(facility_ids), PortalFile.status.in_(WAITING_FILES),
@@ -181,8 +186,10 @@ def _deadlines(now, config, people, names) -> list[Due]:
     return out
 
 
-def _deadline_words(person, name, notes, files):
-    def words(link):
+def _deadline_words(person, name, all_notes, all_files):
+    def words(link, held):
+        notes = [r for r in all_notes if r.id in held]
+        files = [r for r in all_files if r.id in held]
         return render.deadline(person.language, name, notifications=len(notes), files=len(files),
                                earliest=min(r.deadline_at for r in notes + files),
                                rooms=[r.room for r in notes], link=link)
@@ -200,7 +207,7 @@ def _digests(now, config, people, names) -> list[Due]:
         c = counts[facility_id]
         for person in persons:
             out.append(Due(person, "digest", [day.isoformat()],
-                           lambda link, p=person, c=c, n=names[facility_id]: render.digest(
+                           lambda link, _held, p=person, c=c, n=names[facility_id]: render.digest(
                                p.language, n, day=day, link=link, **c)))
     return out
 
@@ -321,7 +328,7 @@ def run_once(now: datetime, config, *, owner: str = "cli", channels: dict | None
         if not subjects:
             continue
         item.subjects = subjects
-        subject_line, text = item.words(link_for(item.kind, config))
+        subject_line, text = item.words(link_for(item.kind, config), set(subjects))
         msg = Message(item.kind, person.language, subject_line, text, link_for(item.kind, config),
                       message_id(person.user_id, item.kind, subjects))
         try:

@@ -28,8 +28,8 @@ def hotel(app):
 def test_deadline_reminder_due_at_59_minutes_not_at_61(app, hotel, clock):
     first, second = stay_notifications(app)
     now = utcnow()
-    set_notifications(app, [first], deadline_at=now + minutes(59))
-    set_notifications(app, [second], deadline_at=now + minutes(61))
+    set_notifications(app, [first], deadline_at=now + minutes(59), created_at=now - minutes(10))
+    set_notifications(app, [second], deadline_at=now + minutes(61), created_at=now - minutes(10))
     add_user(app, hotel.id, "le.tan@example.vn")
     mail = Recorder()
     report = run(app, channels={"email": mail})
@@ -47,9 +47,24 @@ def test_deadline_reminder_due_at_59_minutes_not_at_61(app, hotel, clock):
     assert run(app, channels={"email": mail}).sent == {}
 
 
+def test_a_just_entered_notification_is_left_to_the_next_pass(app, hotel, clock):
+    """Pending for less than two dispatch intervals: the dispatcher sends it (its deadline margin
+    forces it out); one that is retrying is reminded at once."""
+    first, second = stay_notifications(app)
+    set_notifications(app, [first, second], deadline_at=utcnow() + minutes(50))
+    set_notifications(app, [second], status="retrying")
+    add_user(app, hotel.id, "le.tan@example.vn")
+    mail = Recorder()
+    run(app, channels={"email": mail})
+    assert "1 thông báo chưa được gửi" in mail.sent[-1][1].text
+    clock.shift(2 * app.config["DISPATCH_INTERVAL"])
+    run(app, channels={"email": mail})
+    assert len(mail.sent) == 2 and "1 thông báo chưa được gửi" in mail.sent[-1][1].text
+
+
 def test_opt_out_and_disabled_users_get_nothing(app, hotel):
     first, _ = stay_notifications(app)
-    set_notifications(app, [first], deadline_at=utcnow() + minutes(30))
+    set_notifications(app, [first], deadline_at=utcnow() + minutes(30), status="retrying")
     add_user(app, hotel.id, "wants@example.vn")
     add_user(app, hotel.id, "no.deadline@example.vn", deadline=False)
     gone = add_user(app, hotel.id, "gone@example.vn")
@@ -174,6 +189,19 @@ def test_digest_at_seven_counts_yesterday(app, hotel, clock):
             hotel.id: {"declared": 2, "late": 2, "still_open": 1}}
     clock.move_to(datetime(2026, 11, 28, 18, 0, tzinfo=VN_TZ))
     assert run(app, channels={"email": mail}).sent == {}  # once a day
+
+
+def test_purge_removes_old_ledger_rows(app, hotel, clock):
+    from accommnotify.ops.purge import purge
+    first, _ = stay_notifications(app)
+    set_notifications(app, [first], status="rejected", updated_at=utcnow())
+    add_user(app, hotel.id, "le.tan@example.vn")
+    run(app, channels={"email": Recorder()})
+    with app.app_context():
+        purge(30)
+        assert db.session.query(SentReminder).count() == 1
+        purge(30, now=utcnow() + minutes(31 * 24 * 60))
+        assert db.session.query(SentReminder).count() == 0
 
 
 def test_no_channel_no_scan(app, hotel):
