@@ -12,8 +12,8 @@ import logging
 import smtplib
 import ssl as ssl_module
 from collections import Counter
-from email.message import EmailMessage
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
