@@ -209,3 +209,27 @@ def test_no_channel_no_scan(app, hotel):
     set_notifications(app, [first], status="rejected", updated_at=utcnow())
     add_user(app, hotel.id, "le.tan@example.vn")
     assert run(app).totals() == {"sent": {}, "failed": {}, "unreachable": 0}
+
+
+def test_a_portal_file_not_uploaded_stands_for_its_notifications(app, hotel):
+    """Notifications in a portal file are reminded once, through the file ("upload it")."""
+    from accommnotify.models import PortalFile
+    first, second = stay_notifications(app)
+    now = utcnow()
+    set_notifications(app, [first, second], status="awaiting_upload", deadline_at=now + minutes(45),
+                      created_at=now - minutes(30))
+    with app.app_context():
+        for file_id, status in (("pf_waiting", "ready"), ("pf_done", "confirmed")):
+            db.session.add(PortalFile(id=file_id, facility_id=hotel.id, receiver="portal", batch_id="bat_1",
+                                      kind="citizens", format="xlsx", filename=f"{file_id}.xlsx", path="/nowhere",
+                                      row_count=2, size=1, sha256="0" * 64, status=status,
+                                      earliest_deadline=now + minutes(45), created_at=now, updated_at=now))
+        db.session.commit()
+    add_user(app, hotel.id, "le.tan@example.vn", language="en")
+    mail = Recorder()
+    assert run(app, channels={"email": mail}).sent == {"deadline": 1}
+    (_, message), = mail.sent
+    assert "1 portal file is not uploaded yet." in message.text
+    assert "notification" not in message.text
+    with app.app_context():
+        assert [r.subject for r in db.session.query(SentReminder)] == ["pf_waiting"]
