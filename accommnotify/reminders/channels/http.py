@@ -60,7 +60,9 @@ class HttpChannel:
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.message_id,
                    **self.headers}
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False)
+            # stream: the answer's body is never read (only its status counts), however large it is
+            response = requests.post(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False,
+                                     stream=True)
         except (requests.RequestException, OSError) as exc:
             raise ChannelError(type(exc).__name__) from None
         response.close()

@@ -29,14 +29,14 @@ def smtp():
 
 @pytest.fixture
 def gateway():
-    """An SMS / Zalo-like gateway: records each POST (path, headers, JSON body), answers 202."""
+    """An SMS / Zalo-like gateway: records each POST (path, headers, JSON body), answers 202 (503 under /busy)."""
     seen = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             seen.append((self.path, dict(self.headers), json.loads(body)))
-            self.send_response(202)
+            self.send_response(503 if self.path.startswith("/busy") else 202)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -3,6 +3,8 @@ gateway on loopback; the `reminders` commands."""
 import email
 import email.policy
 
+import pytest
+
 from accommnotify.reminders import service
 from accommnotify.timeutil import utcnow
 from tests.conftest import make_app
@@ -104,3 +106,15 @@ def test_commands_say_what_is_missing(database_url, smtp):
     add_user(app, hotel.id, "sms@example.vn", channel="http")
     off_channel = runner.invoke(args=["reminders", "test", "--user", "sms@example.vn"])
     assert off_channel.exit_code == 1 and "channel 'http' is not configured" in off_channel.output
+
+
+def test_a_gateway_error_or_silence_fails_the_send(gateway):
+    from accommnotify.reminders.channels import ChannelError, Message
+    from accommnotify.reminders.channels.http import from_settings
+    _seen, base = gateway
+    message = Message("test", "vi", "s", "t", None, "rem-test-1")
+    from_settings({"REMINDER_HTTP": {"url": base + "/send"}}).send("0901234567", message)
+    with pytest.raises(ChannelError, match="^HTTP 503$"):
+        from_settings({"REMINDER_HTTP": {"url": base + "/busy"}}).send("0901234567", message)
+    with pytest.raises(ChannelError, match="^ConnectionError$"):
+        from_settings({"REMINDER_HTTP": {"url": f"http://127.0.0.1:{free_port()}/send"}}).send("0901234567", message)
