@@ -22,7 +22,9 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     executor = ThreadPoolExecutor(max_workers=1)
-    scheduler = BlockingScheduler(timezone=UTC, executors={"default": executor})
+    # Reminders run on their own thread: a slow mail server never delays a dispatch pass.
+    remind_executor = ThreadPoolExecutor(max_workers=1)
+    scheduler = BlockingScheduler(timezone=UTC, executors={"default": executor, "reminders": remind_executor})
 
     def tick():
         if dispatcher.stopping.is_set():
@@ -41,6 +43,8 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
     scheduler.add_job(tick, "interval", seconds=interval, next_run_time=utcnow(), id="dispatch",
                       max_instances=1, coalesce=True, misfire_grace_time=None)
 
+    reminders_on = _add_reminder_job(scheduler, app, dispatcher)
+
     def stop(signum, _frame):
         # A handler runs between two bytecodes of the main thread, which may hold the scheduler's
         # or the executor's locks at that moment (it did: inside submit(), starting the pass's
@@ -58,15 +62,45 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
                                                            daemon=True).start(), EVENT_SCHEDULER_STARTED)
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    log.info("dispatcher %s started: every %ss, lease %ss, receivers %s", dispatcher.owner, interval,
-             int(dispatcher.lease.total_seconds()), ", ".join(dispatcher.config.receivers))
+    log.info("dispatcher %s started: every %ss, lease %ss, receivers %s%s", dispatcher.owner, interval,
+             int(dispatcher.lease.total_seconds()), ", ".join(dispatcher.config.receivers),
+             f"; reminders by {reminders_on}" if reminders_on else "")
     try:
         scheduler.start()
         # start() returns after shutdown; wait for a pass still running in the executor thread.
         executor.shutdown(wait=True)
+        remind_executor.shutdown(wait=True)
     finally:
         # whoever called us (a test, an embedding process) gets its own handlers back
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     dispatcher.config.close()
     log.info("dispatcher %s stopped", dispatcher.owner)
+
+
+def _add_reminder_job(scheduler, app, dispatcher: Dispatcher) -> str | None:
+    """The reminders scan (accommnotify.reminders) every REMINDER_INTERVAL seconds, when a channel
+    is configured; returns the channels' names, or None."""
+    from ..reminders.channels import configured_channels
+    from ..reminders.service import run_once
+
+    channels = configured_channels(app.config)
+    if not channels:
+        return None
+    every = float(app.config.get("REMINDER_INTERVAL", 60))
+
+    def remind():
+        if dispatcher.stopping.is_set():
+            return
+        try:
+            with app.app_context():
+                report = run_once(utcnow(), app.config, owner=dispatcher.owner, channels=channels)
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
+            log.error("reminders scan failed: %s; next try in %ss", type(exc).__name__, every)
+            return
+        if report.sent or report.failed:
+            log.info("reminders: %s", report.totals())
+
+    scheduler.add_job(remind, "interval", seconds=every, next_run_time=utcnow(), id="reminders",
+                      executor="reminders", max_instances=1, coalesce=True, misfire_grace_time=None)
+    return ", ".join(channels)

@@ -4,7 +4,8 @@ A stay is removed with its guests and notifications once it ended (departed or c
 than RETENTION_DAYS ago and none of its notifications is still on its way (pending, sending,
 retrying, dead, awaiting_upload: those an operator or the facility must see through first).
 Delivery attempts and police inbox rows older than the same period go too, and so do portal
-files (record and file on disk) none of whose rows is left. The police audit log is never touched here.
+files (record and file on disk) none of whose rows is left, and the reminders' ledger rows. The
+police audit log is never touched here.
 """
 import os
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from datetime import timedelta
 from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ..extensions import db
-from ..models import DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow, Stay
+from ..models import (DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow,
+                      SentReminder, Stay)
 from ..timeutil import utcnow
 
 UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
@@ -62,6 +64,8 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
     _purge_portal_files(cutoff)
     report.attempts = db.session.execute(delete(DeliveryAttempt).where(old_attempts)).rowcount
     report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
+    # the reminders' ledger: ids only, and never consulted after REMINDER_LOOKBACK_HOURS
+    db.session.execute(delete(SentReminder).where(SentReminder.claimed_at < cutoff))
     db.session.commit()
     return report
 

@@ -12,14 +12,16 @@ import logging
 import smtplib
 import ssl as ssl_module
 from collections import Counter
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .base import ACCEPTED, VN_OFFSET, Batch, Delivery, Receiver, bounded
 from .flatten import batch_csv_bytes
 
-__all__ = ["EmailReceiver", "build_message", "message_id_for"]
+__all__ = ["EmailReceiver", "SmtpServer", "build_message", "message_id_for"]
 
 log = logging.getLogger(__name__)
 
@@ -136,32 +138,16 @@ class EmailReceiver(Receiver):
     def __repr__(self) -> str:  # never the password
         return f"<EmailReceiver {self.name!r} {self.host}:{self.port} to={self.to!r}>"
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.ssl:
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl_module.create_default_context()
-            )
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+    @property
+    def server(self) -> "SmtpServer":
+        return SmtpServer(self.host, self.port, self.username, self._password, self.starttls, self.ssl, self.timeout)
 
     def send(self, batch: Batch) -> Delivery:
         msg = build_message(batch, self.from_addr, self.to)
         message_id = msg["Message-ID"]
-        smtp: smtplib.SMTP | None = None
         try:
-            smtp = self._connect()
-            smtp.ehlo()
-            if self.starttls:
-                smtp.starttls(context=ssl_module.create_default_context())
-                smtp.ehlo()
-            if self.username is not None:
-                smtp.login(self.username, self._password or "")
-            refused = smtp.send_message(msg, from_addr=self.from_addr, to_addrs=self.to)
+            refused = self.server.send(msg, self.from_addr, self.to)
         except (smtplib.SMTPException, OSError) as exc:
-            if smtp is not None:
-                try:
-                    smtp.close()
-                except Exception:  # noqa: BLE001
-                    pass
             alert = None
             if isinstance(exc, smtplib.SMTPAuthenticationError):
                 alert = f"receiver {self.name!r}: SMTP login refused by {self.host}: check username/password"
@@ -171,10 +157,6 @@ class EmailReceiver(Receiver):
             return Delivery.all(
                 batch, "retry", error_class=type(exc).__name__, excerpt=bounded(_smtp_text(exc)), alert=alert
             )
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()  # the message was accepted already; a failed QUIT changes nothing
         alert = None
         if refused:
             alert = (
@@ -186,6 +168,71 @@ class EmailReceiver(Receiver):
             batch, ACCEPTED, receipt=message_id,
             excerpt=f"sent {message_id} to {len(self.to) - len(refused or {})} recipient(s)", alert=alert,
         )
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where and how to hand a message over by SMTP; shared by this adapter and the reminders'
+    e-mail channel (accommnotify.reminders.channels.email)."""
+    host: str
+    port: int = 25
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a repr or a log
+    starttls: bool = False
+    ssl: bool = False
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str, timeout: float = 30.0) -> "SmtpServer":
+        """``smtp://[user:password@]host[:port][?starttls=1]`` or ``smtps://…`` (implicit TLS, 465).
+        ValueError names what is wrong, never the password."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("the SMTP URL must look like smtp://host:port or smtps://host:port")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("the SMTP URL has an invalid port") from None
+        ssl = parts.scheme == "smtps"
+        starttls = parse_qs(parts.query).get("starttls", ["0"])[0].lower() in ("1", "true", "yes", "on")
+        if ssl and starttls:
+            raise ValueError("smtps:// (implicit TLS) and ?starttls=1 exclude each other")
+        username = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password is not None else None
+        return cls(parts.hostname, port or (465 if ssl else 25), username, password, starttls, ssl, timeout)
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.ssl:
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl_module.create_default_context()
+            )
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+    def send(self, msg: EmailMessage, from_addr: str, to: list[str]) -> dict:
+        """Hands ``msg`` over; returns the recipients refused (the others got it). Raises
+        smtplib.SMTPException or OSError when nothing was sent."""
+        smtp: smtplib.SMTP | None = None
+        try:
+            smtp = self._connect()
+            smtp.ehlo()
+            if self.starttls:
+                smtp.starttls(context=ssl_module.create_default_context())
+                smtp.ehlo()
+            if self.username is not None:
+                smtp.login(self.username, self.password or "")
+            refused = smtp.send_message(msg, from_addr=from_addr, to_addrs=to)
+        except (smtplib.SMTPException, OSError):
+            if smtp is not None:
+                try:
+                    smtp.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            raise
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()  # the message was accepted already; a failed QUIT changes nothing
+        return refused
 
 
 def _smtp_text(exc: BaseException) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -230,6 +232,34 @@ class PoliceServer:
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# -- `dispatcher run` in this process ------------------------------------------------------------
+
+def sigterm_main_thread():
+    """What `kill <pid>` / a service manager's stop does, aimed at the main thread (where Python runs
+    signal handlers and where the scheduler waits), so it is handled at once."""
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+
+def run_dispatcher_until(app, caplog, stop_when):
+    """`flask dispatcher run` in this process, sending SIGTERM each time ``stop_when(log message)``
+    is true (read as an operator reads the log); returns (CLI result, the dispatcher's messages)."""
+
+    class Operator(logging.Handler):
+        def emit(self, record):
+            if stop_when(record.getMessage()):
+                sigterm_main_thread()
+
+    operator = Operator()
+    logger = logging.getLogger("accommnotify.dispatch")
+    logger.addHandler(operator)
+    caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
+    try:
+        result = app.test_cli_runner().invoke(args=["dispatcher", "run"])
+    finally:
+        logger.removeHandler(operator)
+    return result, [r.getMessage() for r in caplog.records if r.name == "accommnotify.dispatch"]
 
 
 # -- dispatcher processes --------------------------------------------------------------------------

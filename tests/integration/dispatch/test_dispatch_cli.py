@@ -4,7 +4,6 @@ status (table and --json), replay, enable, disable, and a bad receivers file."""
 import json
 import logging
 import signal
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,8 +13,9 @@ from accommnotify.timeutil import utcnow
 from tests import factories
 from tests.conftest import make_app
 from tests.integration.dispatch.dispatch_support import (SECRET, ScriptedReceiver, add_stays, make_facility,
-                                                         notification_rows, scripted_receivers_toml,
-                                                         status_counts)
+                                                         notification_rows, run_dispatcher_until,
+                                                         scripted_receivers_toml, status_counts)
+from tests.integration.dispatch.dispatch_support import sigterm_main_thread as _sigterm
 
 
 @pytest.fixture
@@ -49,12 +49,6 @@ def _make_dead(app, facility, count=1):
 
 
 # -- run -----------------------------------------------------------------------------------------
-
-def _sigterm():
-    """What `kill <pid>` / a service manager's stop does, aimed at the main thread (where Python runs
-    signal handlers and where the scheduler waits), so it is handled at once."""
-    signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
-
 
 def test_run_delivers_and_sigterm_lets_the_batch_in_flight_finish(setup, caplog):
     """`dispatcher run` passes at once; a SIGTERM arriving while a batch is with the receiver stops
@@ -90,28 +84,18 @@ def test_run_survives_a_failed_pass_and_a_second_sigterm(tmp_path, caplog):
     and the dispatcher keeps running until told to stop; a second SIGTERM while stopping is harmless."""
     app = make_app(f"sqlite:///{tmp_path}/not-mounted/app.db", RECEIVERS=scripted_receivers_toml(tmp_path))
 
-    class Operator(logging.Handler):
+    stops = []
+
+    def stop_when(message):
         """Reads the log as an operator would: stops the dispatcher after the failed pass, twice."""
+        if len(stops) < 2 and (message.startswith("dispatcher pass failed")
+                               or "finishing the batch in flight" in message):
+            stops.append(message)
+            return True
+        return False
 
-        sent = 0
-
-        def emit(self, record):
-            message = record.getMessage()
-            if self.sent < 2 and (message.startswith("dispatcher pass failed")
-                                  or "finishing the batch in flight" in message):
-                self.sent += 1
-                _sigterm()
-
-    operator = Operator()
-    logger = logging.getLogger("accommnotify.dispatch")
-    logger.addHandler(operator)
-    caplog.set_level(logging.INFO, logger="accommnotify.dispatch")
-    try:
-        result = app.test_cli_runner().invoke(args=["dispatcher", "run"])
-    finally:
-        logger.removeHandler(operator)
+    result, messages = run_dispatcher_until(app, caplog, stop_when)
     assert result.exit_code == 0, result.output
-    messages = [r.getMessage() for r in caplog.records if r.name == "accommnotify.dispatch"]
     assert "dispatcher pass failed: OperationalError; next try in 60.0s" in messages
     assert sum("finishing the batch in flight" in m for m in messages) == 2
     assert messages[-1].endswith("stopped")
