@@ -14,7 +14,7 @@ from .daily import DailyProof
 
 FONT = "DejaVu"
 # Column widths in mm (landscape A4: 277 mm between the margins).
-WIDTHS = (9, 48, 24, 22, 25, 25, 25, 27, 44, 15, 13)
+WIDTHS = (9, 48, 22, 20, 24, 24, 24, 27, 41, 24, 14)
 
 
 class FontMissing(RuntimeError):
