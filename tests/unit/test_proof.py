@@ -149,3 +149,12 @@ def test_the_brackets_file_names_its_source_and_has_no_gap():
 @pytest.mark.parametrize("seconds, minutes", [(540 * 60, 540), (59, 0), (0, 0), (-1, -1), (-61, -2)])
 def test_minutes_left_round_down(seconds, minutes):
     assert clock.minutes_left(NOW + timedelta(seconds=seconds), NOW) == minutes
+
+
+def test_the_documented_format_verifies_with_a_plain_ed25519_library(signer):
+    """docs/PROOF.md: the last 182 bytes are the line; the signature is over body + line[:53]."""
+    signed = signer.sign(BODY)
+    body, line = signed[:-182], signed[-182:]
+    assert body == BODY and line.startswith(b"\n%accommnotify-proof-sig:v1:ed25519:") and line.endswith(b"\n")
+    assert line[36:53] == signer.key_id.encode() + b":"
+    signer.public_key.verify(bytes.fromhex(line[53:-1].decode()), body + line[:53])  # raises if wrong
