@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Facility, FacilityRef
 from ..timeutil import utcnow
 from . import build, signing
+from .pdf import FontMissing
 
 proof_cli = AppGroup("proof", help="Signed daily proofs of a facility's notifications (PDF).")
 
@@ -22,7 +23,10 @@ def daily(code, day, out):
     facility = db.session.query(Facility).filter_by(code=code).first()
     if facility is None:
         raise click.ClickException(f"no facility with code {code}")
-    data = build(FacilityRef.of(facility), day.date(), utcnow())
+    try:
+        data = build(FacilityRef.of(facility), day.date(), utcnow())
+    except FontMissing as exc:
+        raise click.ClickException(str(exc))
     out.write_bytes(data)
     click.echo(f"wrote {out} ({len(data)} bytes, key {signing.signer().key_id})")
 

@@ -20,6 +20,9 @@ from tests.conftest import ApiClient
 from .conftest import login, make_user
 
 DAY = "2026-11-27"  # the frozen clock's day (14:00 in Vietnam)
+# Wider than their columns: the name wraps at spaces, the receipt (no space) is cut.
+FOREIGNER = "Søren Aabye Kierkegård Hamsun Ibsen Bjørnson"
+RECEIPT = "BN-2026-0042/" + "A1B2C3D4E5" * 6
 
 
 def pdf_text(data: bytes) -> str:
@@ -37,10 +40,10 @@ def _day_of_two_guests(app, api):
     """A citizen (accepted late, with a receipt) and a foreigner (pending) arrive today; a stay of
     yesterday is not of the day."""
     citizen = factories.citizen(full_name="Trần Thị Thủy Tiên")
-    stay = _stay(api, guests=[citizen, factories.foreigner(full_name="Søren Kierkegård")])
+    stay = _stay(api, guests=[citizen, factories.foreigner(full_name=FOREIGNER)])
     with app.app_context():
         db.session.execute(update(Notification).where(Notification.guest_id == stay["guests"][0]["id"]).values(
-            status="accepted", delivered_at=utcnow(), receipt="BN-2026-0042", late=True))
+            status="accepted", delivered_at=utcnow(), receipt=RECEIPT, late=True))
         db.session.commit()
     return citizen["id_number"], stay
 
@@ -64,7 +67,8 @@ def test_cli_writes_a_proof_that_verifies_and_any_change_is_caught(app, api, run
 
     text = pdf_text(data)
     assert "Bảng xác nhận thông báo lưu trú ngày 27/11/2026" in text
-    assert "Trần Thị Thủy Tiên" in text and "Søren Kierkegård" in text and "Khách sạn Sen" in text
+    assert "Trần Thị Thủy Tiên" in text and "Khách sạn Sen" in text
+    assert FOREIGNER in text and RECEIPT in text.replace(" ", "")
     assert "****" + number[-4:] in text and number not in text and number[:8] not in text
     assert "****02C3" in text and "L898902C3" not in text  # the foreigner's passport
     assert "BN-2026-0042" in text and "Đã tiếp nhận" in text and "Chờ gửi" in text
@@ -103,6 +107,13 @@ def test_cli_refuses_an_unknown_facility_or_a_bad_date(facility, runner, tmp_pat
     assert result.exit_code != 0 and "no facility" in result.output and not out.exists()
     result = runner.invoke(args=["proof", "daily", "--facility", "HOTEL-1", "--date", "27/11/2026", "--out", str(out)])
     assert result.exit_code != 0 and not out.exists()
+
+
+def test_a_missing_font_is_named_not_a_traceback(app, facility, runner, tmp_path):
+    app.config["PROOF_FONT"] = str(tmp_path / "no-such-font.ttf")
+    out = tmp_path / "p.pdf"
+    result = runner.invoke(args=["proof", "daily", "--facility", "HOTEL-1", "--date", DAY, "--out", str(out)])
+    assert result.exit_code != 0 and "fonts-dejavu-core" in result.output and not out.exists()
 
 
 def test_api_gives_the_facilitys_own_signed_proof(app, client, api):
