@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..secret_key import InsecureSecretKey, check_key, read_or_create
+from ..secret_key import InsecureSecretKey, configured_or_generated
 
 EXTENSION = "accommnotify.proof_signer"
 PREFIX = b"\n%accommnotify-proof-sig:v1:ed25519:"
@@ -96,12 +96,7 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
 
 def resolve(settings: dict, project_root: Path, other_secrets: tuple = ()) -> ProofSigner:
     """The signer of this process from the settings (raises InsecureSecretKey for a weak key)."""
-    configured = settings.get("PROOF_SIGNING_KEY") or ""
-    if configured:
-        secret = check_key(configured, "ACCOMMNOTIFY_PROOF_SIGNING_KEY")
-    else:
-        path = Path(settings.get("PROOF_SIGNING_KEY_FILE") or "var/proof_signing_key")
-        secret = read_or_create(path if path.is_absolute() else project_root / path)
+    secret = configured_or_generated(settings, project_root, "PROOF_SIGNING_KEY", "var/proof_signing_key")
     if secret in other_secrets:
         raise InsecureSecretKey("ACCOMMNOTIFY_PROOF_SIGNING_KEY must differ from the secret key and the data key")
     return ProofSigner(secret)
