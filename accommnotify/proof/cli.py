@@ -6,9 +6,11 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..intake.errors import InvalidInput
 from ..models import Facility, FacilityRef
 from ..timeutil import utcnow
 from . import build, signing
+from .daily import parse_day
 from .pdf import FontMissing
 
 proof_cli = AppGroup("proof", help="Signed daily proofs of a facility's notifications (PDF).")
@@ -16,15 +18,18 @@ proof_cli = AppGroup("proof", help="Signed daily proofs of a facility's notifica
 
 @proof_cli.command("daily")
 @click.option("--facility", "code", required=True, help="facility code")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Vietnam day, YYYY-MM-DD")
+@click.option("--date", "day", required=True, help="Vietnam day, YYYY-MM-DD, not after today")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def daily(code, day, out):
     """Writes the signed proof of facility CODE for one day to OUT."""
     facility = db.session.query(Facility).filter_by(code=code).first()
     if facility is None:
         raise click.ClickException(f"no facility with code {code}")
+    now = utcnow()
     try:
-        data = build(FacilityRef.of(facility), day.date(), utcnow())
+        data = build(FacilityRef.of(facility), parse_day(day, now, "--date"), now)
+    except InvalidInput as exc:
+        raise click.ClickException(f"{exc.detail} ({exc.issues[0].field}: {exc.issues[0].code})")
     except FontMissing as exc:
         raise click.ClickException(str(exc))
     out.write_bytes(data)

@@ -105,8 +105,9 @@ def test_cli_refuses_an_unknown_facility_or_a_bad_date(facility, runner, tmp_pat
     out = tmp_path / "p.pdf"
     result = runner.invoke(args=["proof", "daily", "--facility", "NOPE", "--date", DAY, "--out", str(out)])
     assert result.exit_code != 0 and "no facility" in result.output and not out.exists()
-    result = runner.invoke(args=["proof", "daily", "--facility", "HOTEL-1", "--date", "27/11/2026", "--out", str(out)])
-    assert result.exit_code != 0 and not out.exists()
+    for bad, code in (("27/11/2026", "format"), ("2026-11-28", "proof.date_in_future")):
+        result = runner.invoke(args=["proof", "daily", "--facility", "HOTEL-1", "--date", bad, "--out", str(out)])
+        assert result.exit_code != 0 and f"--date: {code}" in result.output and not out.exists()
 
 
 def test_a_missing_font_is_named_not_a_traceback(app, facility, runner, tmp_path):
