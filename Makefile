@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WEB_WORKERS ?= 2
 
-.PHONY: setup migrate demo run test test-postgres browser bench clean coverage mutants
+.PHONY: setup migrate demo run test test-postgres browser fonts bench clean coverage mutants
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ demo: migrate
 	$(BIN)/flask --app wsgi demo
 
 # Web server (gunicorn) and one dispatcher, together; Ctrl-C stops both.
-run: demo
+run: demo fonts
 	@echo "Serving on http://$(HOST):$(PORT) (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@trap 'kill 0' INT TERM EXIT; export ACCOMMNOTIFY_SESSION_COOKIE_SECURE=$${ACCOMMNOTIFY_SESSION_COOKIE_SECURE:-0}; \
 	$(BIN)/flask --app wsgi dispatcher run & \
@@ -34,7 +34,11 @@ run: demo
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core)
 
-test: setup browser
+# The Unicode font of the daily proof PDFs (docs/PROOF.md), Debian's like the browser.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core)
+
+test: setup browser fonts
 	$(BIN)/python -m pytest -q
 
 # Line coverage of the unit and integration tests on SQLite (data in var/.coverage), then the

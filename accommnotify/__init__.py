@@ -30,7 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         db.engine.dialect.accommnotify_keyring = app.extensions[crypto.EXTENSION]
         _check_data_key(app)
 
-    from . import api, dispatch, facility, i18n, landing, ops, police, reminders, timeutil, web_auth
+    from . import api, dispatch, facility, i18n, landing, ops, police, proof, reminders, timeutil, web_auth
+    proof.init_app(app, (app.config["SECRET_KEY"], settings.get("DATA_KEY") or None))
     i18n.init_app(app)
     timeutil.init_app(app)        # fmt_time / fmt_date: one date format on every page
     web_auth.init_app(app)

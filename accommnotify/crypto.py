@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .secret_key import InsecureSecretKey, check_key, read_or_create
+from .secret_key import InsecureSecretKey, check_key, configured_or_generated
 
 PREFIX = "e1"
 _AAD = b"accommnotify personal number v1"
@@ -114,12 +114,7 @@ def key_id(token: str) -> str:
 
 def resolve(settings: dict, project_root: Path, secret_key: str | None = None) -> Keyring:
     """The keyring of this process from the settings (raises InsecureSecretKey for a weak key)."""
-    configured = settings.get("DATA_KEY") or ""
-    if configured:
-        current = check_key(configured, "ACCOMMNOTIFY_DATA_KEY")
-    else:
-        path = Path(settings.get("DATA_KEY_FILE") or "var/data_key")
-        current = read_or_create(path if path.is_absolute() else project_root / path)
+    current = configured_or_generated(settings, project_root, "DATA_KEY", "var/data_key")
     if secret_key is not None and current == secret_key:
         raise InsecureSecretKey("ACCOMMNOTIFY_DATA_KEY must not be the session secret key; set a different one")
     old = settings.get("DATA_KEYS_OLD") or []

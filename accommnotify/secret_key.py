@@ -64,10 +64,16 @@ def read_or_create(path: Path) -> str:
     return _read(path)
 
 
+def configured_or_generated(settings: dict, project_root: Path, name: str, default_file: str) -> str:
+    """Setting `name` when set (checked), else the key kept in setting `name`_FILE (default
+    `default_file`, relative to the project), generated there on first use. Raises InsecureSecretKey."""
+    configured = settings.get(name) or ""
+    if configured:
+        return check_key(configured, f"ACCOMMNOTIFY_{name}")
+    path = Path(settings.get(f"{name}_FILE") or default_file)
+    return read_or_create(path if path.is_absolute() else project_root / path)
+
+
 def resolve(settings: dict, project_root: Path) -> str:
     """The secret key for this process from the settings (raises InsecureSecretKey)."""
-    configured = settings.get("SECRET_KEY") or ""
-    if configured:
-        return check_key(configured, "ACCOMMNOTIFY_SECRET_KEY")
-    path = Path(settings.get("SECRET_KEY_FILE") or "var/secret_key")
-    return read_or_create(path if path.is_absolute() else project_root / path)
+    return configured_or_generated(settings, project_root, "SECRET_KEY", "var/secret_key")

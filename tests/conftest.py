@@ -33,6 +33,8 @@ postgres_only = pytest.mark.parametrize("backend", [POSTGRES])
 TEST_SECRET_KEY = secrets.token_urlsafe(32)
 # And a data key (encrypts ID / passport numbers at rest), different from the secret key.
 TEST_DATA_KEY = secrets.token_urlsafe(32)
+# And the key that signs daily proofs (docs/PROOF.md), different again.
+TEST_PROOF_KEY = secrets.token_urlsafe(32)
 
 
 # -- the clock ---------------------------------------------------------------------------------
@@ -71,7 +73,8 @@ def clock(request):
 
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "DATA_KEY": TEST_DATA_KEY})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "DATA_KEY": TEST_DATA_KEY,
+                      "PROOF_SIGNING_KEY": TEST_PROOF_KEY})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -150,7 +153,7 @@ class OwnContextClient(FlaskClient):
 
 def make_app(database_url, **overrides):
     settings = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "DATA_KEY": TEST_DATA_KEY,
-                "RECEIVERS": "config/receivers.toml"}
+                "PROOF_SIGNING_KEY": TEST_PROOF_KEY, "RECEIVERS": "config/receivers.toml"}
     settings.update(overrides)
     application = create_app(settings)
     application.test_client_class = OwnContextClient

@@ -99,6 +99,16 @@ OPERATIONS = {
                  "operationId": "confirmPortalFile", "requestBody": _body("PortalConfirm"),
                  "responses": {"200": _json("PortalConfirmOut"), "409": PROBLEM, **ERRORS}},
     },
+    "/proofs/{date}": {
+        "parameters": [{"name": "date", "in": "path", "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "A Vietnam day, YYYY-MM-DD, not after today (docs/PROOF.md)"}],
+        "get": {"summary": "The signed daily proof (PDF, Vietnamese) of this facility's notifications of one day",
+                "operationId": "getDailyProof",
+                "responses": {"200": {"description": "The PDF with its Ed25519 signature line (docs/PROOF.md)",
+                                      "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                              **ERRORS}},
+    },
 }
 
 SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkSchema,

@@ -1,11 +1,14 @@
 """The facility API (SPEC §5): thin views over the intake service."""
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
+from .. import proof
 from ..intake import changes, service
 from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..intake.prepare import load
 from ..intake.schemas import ListNotificationsQuery, ListPortalFilesQuery, ListStaysQuery, PortalConfirmSchema
 from ..portal import service as portal
+from ..proof.daily import parse_day
+from ..timeutil import utcnow
 from ..rules.issues import Issue
 from . import openapi, problems
 from ..web_auth import personal_data_headers
@@ -133,3 +136,13 @@ def confirm_portal_file(file_id):
     body = load(_PORTAL_CONFIRM, json_body())
     result = portal.confirm(g.facility.id, file_id, body["records_shown"], problems.language())
     return jsonify(result=result.result, message=result.message, portal_file=portal.file_view(result.file))
+
+
+# -- daily proofs (docs/PROOF.md): the signed PDF of one Vietnam day of this facility --------------
+@bp.get("/proofs/<day>")
+def daily_proof(day):
+    now = utcnow()
+    parsed = parse_day(day[:20], now)
+    return current_app.response_class(proof.build(g.facility, parsed, now), content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{proof.filename(g.facility.code, parsed)}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

@@ -1,7 +1,7 @@
 """Routes of the facility pages. Thin: forms <-> payloads (forms.py), files (importer.py), the
 intake service for everything stored. The facility always comes from the logged-in user."""
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import (Blueprint, abort, flash, g, jsonify, make_response, redirect, render_template, request,
@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .. import proof
 from ..ids import new_id
 from ..intake import changes, service
 from ..intake.prepare import load
 from ..intake.schemas import PortalConfirmSchema
 from ..portal import service as portal
+from ..proof.daily import EARLIEST, parse_day
 from ..intake.errors import Conflict, IntakeError, InvalidInput, NotFound
 from ..models.facility_users import FacilityUser
 from ..rules.issues import Issue
@@ -25,7 +27,7 @@ from ..rules.text import has_invalid_characters
 from ..timeutil import VN_TZ, utcnow
 from ..extensions import db
 from ..web_auth import PAGES_CSP, end_sessions, invalid_input_field, safe_next, start_session
-from . import forms, importer, vocab
+from . import clock, forms, importer, vocab
 from .accounts import authenticate, facility_of
 
 bp = Blueprint("facility", __name__, url_prefix="/facility")
@@ -171,9 +173,12 @@ def index():
     rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
     guests = sum(1 for stay in stays for guest in stay["guests"] if guest["departed_at"] is None)
     room_count = sum(1 for room in rooms if room)
+    now = utcnow()
     return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more, undo=_undo_offer(),
                            guest_count=guests, room_count=room_count,
-                           rejected=rejected, portal_banner=portal.banner_file(g.facility.id))
+                           rejected=rejected, portal_banner=portal.banner_file(g.facility.id),
+                           clock=clock.facility_clock(g.facility, now), decree=clock.decree(),
+                           today=now.astimezone(VN_TZ).date())
 
 
 def _present(view: dict) -> list[dict]:
@@ -677,3 +682,36 @@ def portal_confirm(file_id):
         flash(_("Confirmed: the portal lists all %(n)s records of this file.", n=result.file.row_count), "success")
     # a mismatch is explained on the file's own card (what to check), where the page opens
     return redirect(url_for("facility.portal_files") + f"#file-{file_id}")
+
+
+# ---- daily proofs (docs/PROOF.md) -------------------------------------------------------------------
+PROOF_DAYS = 14
+
+
+@bp.get("/proofs")
+@login_required
+def proofs():
+    return _proofs_page()
+
+
+def _proofs_page(error: str | None = None, value: str = "", status: int = 200):
+    today = utcnow().astimezone(VN_TZ).date()
+    days = [today - timedelta(days=n) for n in range(PROOF_DAYS)]
+    return render_template("facility/proofs.html", days=days, error=error, value=value,
+                           earliest=EARLIEST.isoformat(), today=today.isoformat()), status
+
+
+@bp.get("/proofs/pdf")
+@login_required
+def proof_pdf():
+    raw = (request.args.get("date") or "")[:20]
+    now = utcnow()
+    try:
+        day = parse_day(raw, now)
+    except InvalidInput as exc:
+        issue = exc.issues[0]
+        return _proofs_page(message(issue.code, lang(), **dict(issue.params)), raw, 422)
+    response = make_response(proof.build(g.facility, day, now))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{proof.filename(g.facility.code, day)}"'
+    return response

@@ -54,6 +54,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Nội dung yêu cầu không phải JSON hợp lệ.",
         "en": "The request body is not valid JSON.",
     },
+    # --- daily proofs (issue 12) ---
+    "proof.date_in_future": {
+        "vi": "Ngày này chưa đến: chỉ lập được bảng xác nhận cho hôm nay hoặc ngày đã qua (giờ Việt Nam).",
+        "en": "This day has not come yet: a proof is made for today or a past day (Vietnam time).",
+    },
     # --- portal files (vn_portal receiver, issue 9) ---
     "portal_file.mismatch": {
         "vi": "Cổng hiển thị {shown} bản ghi nhưng tệp có {expected}. Kiểm tra: đã tải đúng tệp này lên chưa, "
