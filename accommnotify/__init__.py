@@ -30,12 +30,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         db.engine.dialect.accommnotify_keyring = app.extensions[crypto.EXTENSION]
         _check_data_key(app)
 
-    from . import api, dispatch, facility, i18n, landing, ops, police, timeutil, web_auth
+    from . import api, dispatch, facility, i18n, landing, ops, police, timeutil, web_auth, webhooks
     i18n.init_app(app)
     timeutil.init_app(app)        # fmt_time / fmt_date: one date format on every page
     web_auth.init_app(app)
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
-    for part in (ops, api, dispatch, police, facility, landing):
+    for part in (ops, api, dispatch, police, facility, landing, webhooks):
         part.init_app(app)
     _check_receivers_file(app)
     _check_inbound_secrets(app)

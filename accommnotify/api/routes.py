@@ -9,6 +9,8 @@ from ..portal import service as portal
 from ..rules.issues import Issue
 from . import openapi, problems
 from ..web_auth import personal_data_headers
+from ..webhooks import subscriptions as webhook_subscriptions
+from ..webhooks.schemas import WebhookCreateSchema
 from .auth import require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,6 +22,7 @@ _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
 _PORTAL_FILES_QUERY = ListPortalFilesQuery()
 _PORTAL_CONFIRM = PortalConfirmSchema()
+_WEBHOOK_CREATE = WebhookCreateSchema()
 
 
 @bp.after_request
@@ -133,3 +136,29 @@ def confirm_portal_file(file_id):
     body = load(_PORTAL_CONFIRM, json_body())
     result = portal.confirm(g.facility.id, file_id, body["records_shown"], problems.language())
     return jsonify(result=result.result, message=result.message, portal_file=portal.file_view(result.file))
+
+
+# -- webhooks to the facility's software (docs/WEBHOOKS.md) ------------------------------------------
+@bp.post("/webhooks")
+def create_webhook():
+    body = load(_WEBHOOK_CREATE, json_body())
+    created = webhook_subscriptions.create(g.facility.id, body["url"], body["events"])
+    response = jsonify(created)
+    response.headers["Location"] = f"/api/v1/webhooks/{created['id']}"
+    return response, 201
+
+
+@bp.get("/webhooks")
+def list_webhooks():
+    return jsonify(webhooks=webhook_subscriptions.list_for(g.facility.id))
+
+
+@bp.get("/webhooks/<webhook:webhook_id>")
+def get_webhook(webhook_id):
+    return jsonify(webhook_subscriptions.get(g.facility.id, webhook_id))
+
+
+@bp.delete("/webhooks/<webhook:webhook_id>")
+def delete_webhook(webhook_id):
+    webhook_subscriptions.remove(g.facility.id, webhook_id)
+    return "", 204

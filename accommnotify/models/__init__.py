@@ -4,8 +4,10 @@ from .inbox import InboxNotification
 from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
 from .portal import PortalFile, PortalFileRow
+from .webhooks import WebhookAttempt, WebhookMessage, WebhookSubscription
 from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSearch, PoliceToken
 
 __all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
            "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
-           "PortalFile", "PortalFileRow", "ReceiverState", "Stay"]
+           "PortalFile", "PortalFileRow", "ReceiverState", "Stay", "WebhookAttempt", "WebhookMessage",
+           "WebhookSubscription"]
