@@ -150,6 +150,12 @@ class Dispatcher:
             for f in futures:
                 f.result()
             report.webhooks = webhooks.result()
+        totals = report.totals()
+        if totals["accepted"] or totals["rejected"] or totals["dead"] or any(
+                r.awaiting_upload for r in report.receivers.values()):
+            # events this pass wrote (accepted, rejected, portal file ready …) go now, not a whole
+            # DISPATCH_INTERVAL later
+            report.webhooks.add(self._webhooks_in_context(now))
         report.seconds = time.monotonic() - started
         return report
 

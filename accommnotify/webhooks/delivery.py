@@ -79,6 +79,10 @@ class Report:
     recovered: int = 0
     lost_leases: int = 0
 
+    def add(self, other: "Report") -> None:
+        for key, value in other.__dict__.items():
+            setattr(self, key, getattr(self, key) + value)
+
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items() if v}
 

@@ -38,6 +38,34 @@ def wait_http(url, seconds=30):
     raise RuntimeError(f"{url} did not answer")
 
 
+def steady_intake(web_port, key, rate, seconds, prefix="L"):
+    """POST ``rate`` single stays per second for ``seconds``: {notification id: time its 201 came}, seconds taken."""
+    accepted, lock = {}, threading.Lock()
+    session = threading.local()
+    arrived = (datetime.now().astimezone() - timedelta(minutes=5)).isoformat()
+
+    def post(i):
+        s = getattr(session, "s", None) or requests.Session()
+        session.s = s
+        body = {"external_ref": f"{prefix}-{i}", "reason": "tourism", "arrived_at": arrived, "guests": [GUEST]}
+        r = s.post(f"http://127.0.0.1:{web_port}/api/v1/stays", json=body,
+                   headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        done = time.time()
+        assert r.status_code == 201, r.text
+        with lock:
+            accepted[r.json()["guests"][0]["notifications"][0]["id"]] = done
+
+    total = int(rate * seconds)
+    start = time.time()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for i in range(total):
+            delay = start + i / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)  # pacing the load generator, not synchronising a test
+            pool.submit(post, i)
+    return accepted, time.time() - start
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
@@ -67,30 +95,7 @@ def main():
             procs.append(subprocess.Popen(flask + ["dispatcher", "run"], cwd=str(common.ROOT), env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-            accepted, lock = {}, threading.Lock()
-            session = threading.local()
-            arrived = (datetime.now().astimezone() - timedelta(minutes=5)).isoformat()
-
-            def post(i):
-                s = getattr(session, "s", None) or requests.Session()
-                session.s = s
-                body = {"external_ref": f"L-{i}", "reason": "tourism", "arrived_at": arrived, "guests": [GUEST]}
-                r = s.post(f"http://127.0.0.1:{web_port}/api/v1/stays", json=body,
-                           headers={"Authorization": f"Bearer {key}"}, timeout=30)
-                done = time.time()
-                assert r.status_code == 201, r.text
-                with lock:
-                    accepted[r.json()["guests"][0]["notifications"][0]["id"]] = done
-
-            total = int(args.rate * args.seconds)
-            start = time.time()
-            with ThreadPoolExecutor(max_workers=16) as pool:
-                for i in range(total):
-                    delay = start + i / args.rate - time.time()
-                    if delay > 0:
-                        time.sleep(delay)  # pacing the load generator, not synchronising a test
-                    pool.submit(post, i)
-            intake_s = time.time() - start
+            accepted, intake_s = steady_intake(web_port, key, args.rate, args.seconds)
             deadline = time.time() + 3 * args.interval + 30
             while time.time() < deadline:
                 status = json.loads(subprocess.run(flask + ["dispatcher", "status", "--json"], **run).stdout)

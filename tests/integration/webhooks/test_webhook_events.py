@@ -225,3 +225,37 @@ def test_410_disables_the_subscription_until_an_operator_enables_it(setup, softw
     assert runner.invoke(args=["webhooks", "enable", sub["id"]]).exit_code == 0
     d.run_pass()
     assert [m["status"] for m in messages(app)] == ["delivered"]
+
+
+def test_cli_test_sends_a_signed_ping_and_prints_the_answer(setup, software):
+    app, facility = setup
+    sub = subscribe(app, facility, software, events=["notification.dead"])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["webhooks", "test", sub["id"]])
+    assert result.exit_code == 0, result.output
+    [ping] = software.of_type("webhook.ping")
+    assert ping["data"] == {"subscription_id": sub["id"], "facility_code": "HOTEL-1"}
+    assert f"webhook-id {software.headers[0]['webhook-id']}: HTTP 200" in result.output
+    assert messages(app) == []  # a ping is not queued
+    software.script = [503]
+    failed = runner.invoke(args=["webhooks", "test", sub["id"]])
+    assert failed.exit_code == 1 and "HTTP 503" in failed.output
+    assert runner.invoke(args=["webhooks", "test", "wh_nosuch"]).exit_code != 0
+
+
+def test_purge_removes_old_finished_messages_only(setup, software, clock):
+    app, facility = setup
+    subscribe(app, facility, software, events=["stay.created"])
+    with app.app_context():
+        create_stay(facility, factories.stay(), source="form")
+    Dispatcher(app).run_pass()
+    with app.app_context():
+        create_stay(facility, factories.stay(), source="form")  # still pending: kept whatever its age
+    assert sorted(m["status"] for m in messages(app)) == ["delivered", "pending"]
+    clock.shift(timedelta(days=401))
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert "1 webhook message(s)" in result.output, result.output
+    assert [m["status"] for m in messages(app)] == ["pending"]
+    with app.app_context():
+        assert db.session.query(WebhookAttempt).count() == 0
+        db.session.rollback()
