@@ -37,6 +37,8 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
         if totals["batches"] or report.recovered or report.rerouted:
             log.info("pass: %s in %.2fs%s", totals, report.seconds,
                      f", recovered {report.recovered}" if report.recovered else "")
+        if report.webhooks is not None and report.webhooks.as_dict():
+            log.info("webhooks: %s", report.webhooks.as_dict())
 
     scheduler.add_job(tick, "interval", seconds=interval, next_run_time=utcnow(), id="dispatch",
                       max_instances=1, coalesce=True, misfire_grace_time=None)

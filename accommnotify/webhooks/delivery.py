@@ -114,6 +114,10 @@ class WebhookSender:
         self.sqlite = engine.dialect.name == "sqlite"
         self.timeout = (float(cfg.get("WEBHOOK_CONNECT_TIMEOUT", 5)), float(cfg.get("WEBHOOK_READ_TIMEOUT", 10)))
         self.workers = max(1, int(cfg.get("WEBHOOK_CONCURRENCY", 8)))
+        # A claim must be sent and recorded well within its lease even if every request times out:
+        # as many rounds of `workers` requests as half the lease holds, at most BATCH messages.
+        rounds = int(lease.total_seconds() / 2 // sum(self.timeout))
+        self.claim_size = min(BATCH, self.workers * max(1, rounds))
 
     def run(self, now: datetime | None = None, stopping=None) -> Report:
         report = Report()
@@ -121,13 +125,13 @@ class WebhookSender:
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook") as pool:
             while stopping is None or not stopping.is_set():
                 t = now or utcnow()
-                claimed = self.claim(t)
+                claimed = self.claim(t, self.claim_size)
                 if not claimed:
                     break
                 results = list(pool.map(lambda c: post(c.url, c.secret, c.id, c.payload, now or utcnow(),
                                                        self.timeout), claimed))
                 self.record(claimed, results, now or utcnow(), report)
-                if len(claimed) < BATCH:
+                if len(claimed) < self.claim_size:
                     break
         return report
 

@@ -38,6 +38,29 @@ def wait_http(url, seconds=30):
     raise RuntimeError(f"{url} did not answer")
 
 
+def arguments():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--interval", type=int, default=10)
+    return ap.parse_args()
+
+
+def start_api(env, web_port, code, name, procs) -> str:
+    """A facility and its API key (returned), and gunicorn (4 workers) serving the API (into ``procs``)."""
+    flask = [common.FLASK, "--app", "wsgi"]
+    run = dict(cwd=str(common.ROOT), env=env, capture_output=True, text=True, check=True)
+    subprocess.run(flask + ["facility", "create", "--code", code, "--name", name, "--kind",
+                            "tourist_accommodation", "--ward", "16681"], **run)
+    key = subprocess.run(flask + ["apikey", "create", code], **run).stdout.strip().splitlines()[-1]
+    procs.append(subprocess.Popen([str(common.ROOT / ".venv/bin/gunicorn"), "--workers", "4", "--bind",
+                                   f"127.0.0.1:{web_port}", "--log-level", "warning", "wsgi:app"],
+                                  cwd=str(common.ROOT), env=env))
+    wait_http(f"http://127.0.0.1:{web_port}/healthz")
+    return key
+
+
 def steady_intake(web_port, key, rate, seconds, prefix="L"):
     """POST ``rate`` single stays per second for ``seconds``: {notification id: time its 201 came}, seconds taken."""
     accepted, lock = {}, threading.Lock()
@@ -67,12 +90,7 @@ def steady_intake(web_port, key, rate, seconds, prefix="L"):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--rate", type=float, default=200)
-    ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--interval", type=int, default=10)
-    args = ap.parse_args()
+    args = arguments()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         url = common.fresh_database(args.backend, work)
@@ -83,15 +101,9 @@ def main():
             env = common.env_for(url, receivers, DISPATCH_INTERVAL=args.interval)
             flask = [common.FLASK, "--app", "wsgi"]
             run = dict(cwd=str(common.ROOT), env=env, capture_output=True, text=True, check=True)
-            subprocess.run(flask + ["facility", "create", "--code", "LAT", "--name", "Khách sạn Trễ", "--kind",
-                                    "tourist_accommodation", "--ward", "16681"], **run)
-            key = subprocess.run(flask + ["apikey", "create", "LAT"], **run).stdout.strip().splitlines()[-1]
             times_file = str(work / "arrivals.json")
             receiver = common.start_receiver(port, times_file)
-            procs.append(subprocess.Popen([str(common.ROOT / ".venv/bin/gunicorn"), "--workers", "4", "--bind",
-                                           f"127.0.0.1:{web_port}", "--log-level", "warning", "wsgi:app"],
-                                          cwd=str(common.ROOT), env=env))
-            wait_http(f"http://127.0.0.1:{web_port}/healthz")
+            key = start_api(env, web_port, "LAT", "Khách sạn Trễ", procs)
             procs.append(subprocess.Popen(flask + ["dispatcher", "run"], cwd=str(common.ROOT), env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 

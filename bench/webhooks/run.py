@@ -10,7 +10,6 @@ when it arrived. Figures:
   written in that transaction) to the webhook's arrival. Target (issue 12): p99 ≤ interval + 2 s.
 - stay POSTed (201) → webhook delivered: what the front desk sees end to end (two hops).
 """
-import argparse
 import json
 import statistics
 import subprocess
@@ -25,7 +24,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dispatch"))
 import common  # noqa: E402
-from latency import steady_intake, wait_http  # noqa: E402
+from latency import arguments, start_api, steady_intake  # noqa: E402
 
 
 class Software:
@@ -92,12 +91,7 @@ def quantiles(values):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--rate", type=float, default=200)
-    ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--interval", type=int, default=10)
-    args = ap.parse_args()
+    args = arguments()
     software = Software()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -108,15 +102,8 @@ def main():
             receivers = common.receivers_file(work, port)
             env = common.env_for(url, receivers, DISPATCH_INTERVAL=args.interval, WEBHOOK_ALLOW_INSECURE=1)
             flask = [common.FLASK, "--app", "wsgi"]
-            run = dict(cwd=str(common.ROOT), env=env, capture_output=True, text=True, check=True)
-            subprocess.run(flask + ["facility", "create", "--code", "HOOK", "--name", "Khách sạn Móc", "--kind",
-                                    "tourist_accommodation", "--ward", "16681"], **run)
-            key = subprocess.run(flask + ["apikey", "create", "HOOK"], **run).stdout.strip().splitlines()[-1]
             police = common.start_receiver(port, str(work / "arrivals.json"))
-            procs.append(subprocess.Popen([str(common.ROOT / ".venv/bin/gunicorn"), "--workers", "4", "--bind",
-                                           f"127.0.0.1:{web_port}", "--log-level", "warning", "wsgi:app"],
-                                          cwd=str(common.ROOT), env=env))
-            wait_http(f"http://127.0.0.1:{web_port}/healthz")
+            key = start_api(env, web_port, "HOOK", "Khách sạn Móc", procs)
             sub = requests.post(f"http://127.0.0.1:{web_port}/api/v1/webhooks", timeout=10,
                                 headers={"Authorization": f"Bearer {key}"},
                                 json={"url": software.url, "events": ["notification.accepted"]})

@@ -43,7 +43,7 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
                                          source="import")
         assert len(message_states(app)) == STAYS  # one stay.created each, written with the stays
         software.script = ["block"]  # the first webhook hangs until the dispatcher was killed
-        settings = dict(DISPATCH_INTERVAL=1, LEASE_SECONDS=3, BATCH_MAX_WAIT=0, WEBHOOK_ALLOW_INSECURE=1,
+        settings = dict(DISPATCH_INTERVAL=1, LEASE_SECONDS=4, BATCH_MAX_WAIT=0, WEBHOOK_ALLOW_INSECURE=1,
                         WEBHOOK_READ_TIMEOUT=2, WEBHOOK_CONNECT_TIMEOUT=1)
         first = start_dispatcher(database_url, receivers, tmp_path / "d1.log", **settings)
         try:

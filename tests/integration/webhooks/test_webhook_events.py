@@ -225,6 +225,9 @@ def test_410_disables_the_subscription_until_an_operator_enables_it(setup, softw
     assert runner.invoke(args=["webhooks", "enable", sub["id"]]).exit_code == 0
     d.run_pass()
     assert [m["status"] for m in messages(app)] == ["delivered"]
+    assert runner.invoke(args=["webhooks", "disable", sub["id"]]).exit_code == 0
+    assert "DISABLED (disabled by an operator)" in runner.invoke(args=["webhooks", "list"]).output
+    assert runner.invoke(args=["webhooks", "enable", "wh_nosuch"]).exit_code != 0
 
 
 def test_cli_test_sends_a_signed_ping_and_prints_the_answer(setup, software):
