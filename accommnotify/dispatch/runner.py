@@ -71,4 +71,5 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     dispatcher.config.close()
+    dispatcher.webhooks.close()
     log.info("dispatcher %s stopped", dispatcher.owner)

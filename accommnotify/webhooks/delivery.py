@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from sqlalchemy import any_, bindparam, func, insert, literal, select, text, update
@@ -87,14 +89,27 @@ class Report:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One keep-alive session per sending thread (a PMS gets many events: no TCP and TLS handshake
+    each). Cookies are never kept: one receiver's Set-Cookie must not travel to the next request."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return session
+
+
 def post(url: str, secret: str, message_id: str, payload: str, now: datetime, timeout: tuple) -> Result:
     """One signed POST; never raises."""
     body = payload.encode()
     headers = {"content-type": "application/json", "user-agent": USER_AGENT,
                **signing.headers(secret, message_id, int(now.timestamp()), body)}
     try:
-        with requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                           stream=True) as response:
+        with _session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
+                             stream=True) as response:
             excerpt = response.raw.read(READ_LIMIT, decode_content=True)
             return Result(response.status_code, None, bounded(excerpt.decode("utf-8", "replace"), EXCERPT),
                           parse_retry_after(response.headers.get("Retry-After")))
@@ -118,22 +133,26 @@ class WebhookSender:
         # as many rounds of `workers` requests as half the lease holds, at most BATCH messages.
         rounds = int(lease.total_seconds() / 2 // sum(self.timeout))
         self.claim_size = min(BATCH, self.workers * max(1, rounds))
+        # kept from pass to pass, so are its threads' keep-alive connections
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook")
 
     def run(self, now: datetime | None = None, stopping=None) -> Report:
         report = Report()
         report.recovered = self.recover_expired_leases(now or utcnow())
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook") as pool:
-            while stopping is None or not stopping.is_set():
-                t = now or utcnow()
-                claimed = self.claim(t, self.claim_size)
-                if not claimed:
-                    break
-                results = list(pool.map(lambda c: post(c.url, c.secret, c.id, c.payload, now or utcnow(),
-                                                       self.timeout), claimed))
-                self.record(claimed, results, now or utcnow(), report)
-                if len(claimed) < self.claim_size:
-                    break
+        while stopping is None or not stopping.is_set():
+            t = now or utcnow()
+            claimed = self.claim(t, self.claim_size)
+            if not claimed:
+                break
+            results = list(self.pool.map(lambda c: post(c.url, c.secret, c.id, c.payload, now or utcnow(),
+                                                        self.timeout), claimed))
+            self.record(claimed, results, now or utcnow(), report)
+            if len(claimed) < self.claim_size:
+                break
         return report
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
 
     def recover_expired_leases(self, now: datetime) -> int:
         with self.engine.begin() as conn:
