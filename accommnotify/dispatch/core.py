@@ -43,6 +43,7 @@ from .wire import ENCODED_SQL, batch_query, decrypt_encoded, wire_notification
 _ENCODED = text(ENCODED_SQL)
 
 log = logging.getLogger("accommnotify.dispatch")
+WEBHOOK_POLL_SECONDS = 0.25  # while the receivers drain, how often new webhook events are looked for
 F = Facility.__table__
 PF, PFR = PortalFile.__table__, PortalFileRow.__table__
 
@@ -144,24 +145,29 @@ class Dispatcher:
             todo.append((receiver, rr))
         # Receivers are independent: a slow or hanging one must not hold back the others
         # (foreigner arrivals go "at the next dispatch"); webhooks to the facilities go alongside.
+        drained = threading.Event()
         with ThreadPoolExecutor(max_workers=min(8, len(todo) + 1), thread_name_prefix="dispatch") as pool:
             futures = [pool.submit(self._drain_in_context, receiver, rr, now, flush) for receiver, rr in todo]
-            webhooks = pool.submit(self._webhooks_in_context, now)
-            for f in futures:
-                f.result()
+            webhooks = pool.submit(self._webhooks_in_context, now, drained)
+            try:
+                for f in futures:
+                    f.result()
+            finally:
+                drained.set()
             report.webhooks = webhooks.result()
-        totals = report.totals()
-        if totals["accepted"] or totals["rejected"] or totals["dead"] or any(
-                r.awaiting_upload for r in report.receivers.values()):
-            # events this pass wrote (accepted, rejected, portal file ready …) go now, not a whole
-            # DISPATCH_INTERVAL later
-            report.webhooks.add(self._webhooks_in_context(now))
         report.seconds = time.monotonic() - started
         return report
 
-    def _webhooks_in_context(self, now):
+    def _webhooks_in_context(self, now, drained: threading.Event):
+        """Webhooks go out while the receivers drain: the events their results write (accepted,
+        rejected, portal file ready …) leave within moments, not a whole DISPATCH_INTERVAL later;
+        a last round once every receiver is done."""
         with self.app.app_context():
-            return self.webhooks.run(now, self.stopping)
+            report = self.webhooks.run(now, self.stopping)
+            while not drained.wait(WEBHOOK_POLL_SECONDS):
+                report.add(self.webhooks.run(now, self.stopping, recover=False))
+            report.add(self.webhooks.run(now, self.stopping, recover=False))
+            return report
 
     def _drain_in_context(self, receiver, rr, now, flush):
         if self.lanes == 1:

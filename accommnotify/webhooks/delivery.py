@@ -136,9 +136,10 @@ class WebhookSender:
         # kept from pass to pass, so are its threads' keep-alive connections
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook")
 
-    def run(self, now: datetime | None = None, stopping=None) -> Report:
+    def run(self, now: datetime | None = None, stopping=None, recover: bool = True) -> Report:
         report = Report()
-        report.recovered = self.recover_expired_leases(now or utcnow())
+        if recover:
+            report.recovered = self.recover_expired_leases(now or utcnow())
         while stopping is None or not stopping.is_set():
             t = now or utcnow()
             claimed = self.claim(t, self.claim_size)

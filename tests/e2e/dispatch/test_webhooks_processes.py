@@ -53,8 +53,9 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
         finally:
             if first.poll() is None:
                 first.kill()
-        in_flight = {mid for mid, status in message_states(app).items() if status == "sending"}
-        assert in_flight  # killed between send and record
+        states = message_states(app)
+        in_flight = {mid for mid, status in states.items() if status == "sending"}
+        assert in_flight, (states, (tmp_path / "d1.log").read_text())  # killed between send and record
         software.release.set()
 
         second = start_dispatcher(database_url, receivers, tmp_path / "d2.log", **settings)
@@ -66,10 +67,12 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
             assert stop(second) == 0, (tmp_path / "d2.log").read_text()
 
     ids = set(message_states(app))
-    assert software.refused == []                      # every request verified by the reference library
-    assert set(software.events) == ids                 # none lost ...
-    assert {mid for mid, c in software.counts.items() if c > 1} <= in_flight  # ... only in-flight ones twice
-    assert any(software.counts[mid] > 1 for mid in in_flight)
+    logs = (tmp_path / "d1.log").read_text() + (tmp_path / "d2.log").read_text()
+    assert software.refused == [], logs                # every request verified by the reference library
+    assert set(software.events) == ids, logs           # none lost ...
+    twice = {mid for mid, c in software.counts.items() if c > 1}
+    assert twice <= in_flight, (twice, in_flight, logs)  # ... only in-flight ones twice
+    assert any(software.counts[mid] > 1 for mid in in_flight), (software.counts, in_flight, logs)
     created = {p["data"]["stay_id"] for p in software.of_type("stay.created")}
     assert created == {r["stay"]["id"] for r in imported}
     assert len(software.of_type("notification.accepted")) == STAYS
