@@ -60,9 +60,12 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
 
         second = start_dispatcher(database_url, receivers, tmp_path / "d2.log", **settings)
         try:
-            wait_for(lambda: (len(message_states(app)) == 2 * STAYS
-                              and set(message_states(app).values()) == {"delivered"}),
-                     timeout=60, message="every event delivered after the restart")
+            try:
+                wait_for(lambda: (len(message_states(app)) == 2 * STAYS
+                                  and set(message_states(app).values()) == {"delivered"}),
+                         timeout=60, message="every event delivered after the restart")
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}: {message_states(app)}\n{(tmp_path / 'd2.log').read_text()}") from None
         finally:
             assert stop(second) == 0, (tmp_path / "d2.log").read_text()
 
