@@ -62,7 +62,8 @@ def run_cmd(verbose):
     for warning in list(config.warnings) + _timeouts_warnings(config, lease):
         logging.getLogger("accommnotify.dispatch").warning("%s", warning)
     from .runner import run_forever
-    run_forever(app, Dispatcher(app, config=config), float(app.config["DISPATCH_INTERVAL"]))
+    run_forever(app, Dispatcher(app, config=config), float(app.config["DISPATCH_INTERVAL"]),
+                float(app.config["WEBHOOK_INTERVAL"]))
 
 
 @dispatcher_cli.command("once")

@@ -43,7 +43,6 @@ from .wire import ENCODED_SQL, batch_query, decrypt_encoded, wire_notification
 _ENCODED = text(ENCODED_SQL)
 
 log = logging.getLogger("accommnotify.dispatch")
-WEBHOOK_POLL_SECONDS = 0.25  # while the receivers drain, how often new webhook events are looked for
 F = Facility.__table__
 PF, PFR = PortalFile.__table__, PortalFileRow.__table__
 
@@ -122,8 +121,10 @@ class Dispatcher:
         self.webhooks = WebhookSender(app, self.engine, self.owner, self.lease, self.rng)
 
     # -- a pass -------------------------------------------------------------------------------
-    def run_pass(self, now: datetime | None = None, flush: bool = False) -> PassReport:
-        """One pass over every receiver. ``now`` fixes the clock (tests drive the retry schedule)."""
+    def run_pass(self, now: datetime | None = None, flush: bool = False, webhooks: bool = True) -> PassReport:
+        """One pass over every receiver, then the webhooks to the facilities (unless ``webhooks`` is
+        False: `dispatcher run` gives them their own job, so a slow PMS never delays the police).
+        ``now`` fixes the clock (tests drive the retry schedule)."""
         started = time.monotonic()
         report = PassReport()
         t0 = now or utcnow()
@@ -143,31 +144,21 @@ class Dispatcher:
                 rr.skipped = "paused"
                 continue
             todo.append((receiver, rr))
-        # Receivers are independent: a slow or hanging one must not hold back the others
-        # (foreigner arrivals go "at the next dispatch"); webhooks to the facilities go alongside.
-        drained = threading.Event()
-        with ThreadPoolExecutor(max_workers=min(8, len(todo) + 1), thread_name_prefix="dispatch") as pool:
-            futures = [pool.submit(self._drain_in_context, receiver, rr, now, flush) for receiver, rr in todo]
-            webhooks = pool.submit(self._webhooks_in_context, now, drained)
-            try:
+        if len(todo) == 1:
+            self._drain_in_context(*todo[0], now, flush)
+        elif todo:
+            # Receivers are independent: a slow or hanging one must not hold back the others
+            # (foreigner arrivals go "at the next dispatch").
+            with ThreadPoolExecutor(max_workers=min(8, len(todo)), thread_name_prefix="dispatch") as pool:
+                futures = [pool.submit(self._drain_in_context, receiver, rr, now, flush)
+                           for receiver, rr in todo]
                 for f in futures:
                     f.result()
-            finally:
-                drained.set()
-            report.webhooks = webhooks.result()
+        if webhooks:
+            # after the receivers, so the events their results wrote leave in this pass
+            report.webhooks = self.webhooks.run(now, self.stopping)
         report.seconds = time.monotonic() - started
         return report
-
-    def _webhooks_in_context(self, now, drained: threading.Event):
-        """Webhooks go out while the receivers drain: the events their results write (accepted,
-        rejected, portal file ready …) leave within moments, not a whole DISPATCH_INTERVAL later;
-        a last round once every receiver is done."""
-        with self.app.app_context():
-            report = self.webhooks.run(now, self.stopping)
-            while not drained.wait(WEBHOOK_POLL_SECONDS):
-                report.add(self.webhooks.run(now, self.stopping, recover=False))
-            report.add(self.webhooks.run(now, self.stopping, recover=False))
-            return report
 
     def _drain_in_context(self, receiver, rr, now, flush):
         if self.lanes == 1:

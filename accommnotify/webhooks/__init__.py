@@ -3,7 +3,7 @@
 - ``subscriptions``: create / list / read / delete a facility's subscriptions (API and CLI);
 - ``events``: the event types, their payloads, and enqueueing in the caller's transaction;
 - ``signing``: Standard Webhooks headers;
-- ``delivery``: claim → send → record, run by the dispatcher in each pass.
+- ``delivery``: claim → send → record, a job of `dispatcher run` of its own (and a step of `once`).
 """
 
 

@@ -1,4 +1,4 @@
-"""Webhook delivery, one step of each dispatcher pass: recover expired leases, then claim → send → record.
+"""Webhook delivery, a round of the dispatcher process: recover expired leases, then claim → send → record.
 
 The same discipline as notifications (dispatch.core): a short transaction claims up to ``BATCH``
 due messages under a lease (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite one writer at a time) and
@@ -136,10 +136,9 @@ class WebhookSender:
         # kept from pass to pass, so are its threads' keep-alive connections
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook")
 
-    def run(self, now: datetime | None = None, stopping=None, recover: bool = True) -> Report:
+    def run(self, now: datetime | None = None, stopping=None) -> Report:
         report = Report()
-        if recover:
-            report.recovered = self.recover_expired_leases(now or utcnow())
+        report.recovered = self.recover_expired_leases(now or utcnow())
         while stopping is None or not stopping.is_set():
             t = now or utcnow()
             claimed = self.claim(t, self.claim_size)
