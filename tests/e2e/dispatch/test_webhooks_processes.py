@@ -14,13 +14,14 @@ from accommnotify.models import WebhookAttempt, WebhookMessage
 from accommnotify.webhooks import subscriptions
 from tests import factories
 from tests.conftest import make_app
-from tests.integration.dispatch.dispatch_support import (PoliceServer, http_receivers_toml, make_facility,
-                                                         start_dispatcher, stop, wait_for)
+from tests.integration.dispatch.dispatch_support import (PoliceServer, add_stays, http_receivers_toml,
+                                                         make_facility, start_dispatcher, stop, wait_for)
 from tests.integration.webhooks.support import FacilitySoftware
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # other processes read the system clock
 
-STAYS = 30
+STAYS = 30   # imported: a stay.created each
+LATER = 5    # posted through the API while a webhook hangs
 
 
 def message_states(app):
@@ -48,6 +49,11 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
         first = start_dispatcher(database_url, receivers, tmp_path / "d1.log", **settings)
         try:
             assert software.seen.wait(30), (tmp_path / "d1.log").read_text()
+            # a PMS that hangs never holds back the police: stays posted now are delivered meanwhile
+            add_stays(app, facility, LATER)
+            wait_for(lambda: len(police.counts) == STAYS + LATER, timeout=30,
+                     message="the police got every notification while a webhook hung")
+            assert not software.release.is_set()
             os.kill(first.pid, signal.SIGKILL)
             first.wait(10)
         finally:
@@ -61,7 +67,7 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
         second = start_dispatcher(database_url, receivers, tmp_path / "d2.log", **settings)
         try:
             try:
-                wait_for(lambda: (len(message_states(app)) == 2 * STAYS
+                wait_for(lambda: (len(message_states(app)) == 2 * STAYS + LATER
                                   and set(message_states(app).values()) == {"delivered"}),
                          timeout=60, message="every event delivered after the restart")
             except AssertionError as exc:
@@ -78,7 +84,7 @@ def test_kill_9_during_webhook_delivery_loses_nothing(database_url, tmp_path):
     assert any(software.counts[mid] > 1 for mid in in_flight), (software.counts, in_flight, logs)
     created = {p["data"]["stay_id"] for p in software.of_type("stay.created")}
     assert created == {r["stay"]["id"] for r in imported}
-    assert len(software.of_type("notification.accepted")) == STAYS
+    assert len(software.of_type("notification.accepted")) == STAYS + LATER
     with app.app_context():
         expired = db.session.execute(select(func.count()).select_from(WebhookAttempt)
                                      .where(WebhookAttempt.error_class == "LeaseExpired")).scalar()
