@@ -12,6 +12,7 @@ from .types import EncryptedText, UTCDateTime
 
 WEBHOOK_QUEUED_PREDICATE = "status IN ('pending', 'retrying')"
 WEBHOOK_SENDING_PREDICATE = "status = 'sending'"
+WEBHOOK_DEAD_PREDICATE = "status = 'dead'"
 
 
 class WebhookSubscription(db.Model):
@@ -53,6 +54,8 @@ class WebhookMessage(db.Model):
               postgresql_where=text(WEBHOOK_QUEUED_PREDICATE), sqlite_where=text(WEBHOOK_QUEUED_PREDICATE)),
         Index("ix_webhook_messages_lease", "lease_expires_at",
               postgresql_where=text(WEBHOOK_SENDING_PREDICATE), sqlite_where=text(WEBHOOK_SENDING_PREDICATE)),
+        Index("ix_webhook_messages_dead", "subscription_id",
+              postgresql_where=text(WEBHOOK_DEAD_PREDICATE), sqlite_where=text(WEBHOOK_DEAD_PREDICATE)),
         Index("ix_webhook_messages_subscription", "subscription_id", "created_at"),
     )
 

@@ -13,6 +13,7 @@ depends_on = None
 
 QUEUED = "status IN ('pending', 'retrying')"
 SENDING = "status = 'sending'"
+DEAD = "status = 'dead'"
 
 
 def upgrade():
@@ -53,6 +54,8 @@ def upgrade():
                     postgresql_where=sa.text(QUEUED), sqlite_where=sa.text(QUEUED))
     op.create_index("ix_webhook_messages_lease", "webhook_messages", ["lease_expires_at"],
                     postgresql_where=sa.text(SENDING), sqlite_where=sa.text(SENDING))
+    op.create_index("ix_webhook_messages_dead", "webhook_messages", ["subscription_id"],
+                    postgresql_where=sa.text(DEAD), sqlite_where=sa.text(DEAD))
     op.create_index("ix_webhook_messages_subscription", "webhook_messages", ["subscription_id", "created_at"])
     op.create_table(
         "webhook_attempts",
@@ -73,6 +76,7 @@ def downgrade():
     op.drop_index("ix_webhook_attempts_message_id", table_name="webhook_attempts")
     op.drop_table("webhook_attempts")
     op.drop_index("ix_webhook_messages_subscription", table_name="webhook_messages")
+    op.drop_index("ix_webhook_messages_dead", table_name="webhook_messages")
     op.drop_index("ix_webhook_messages_lease", table_name="webhook_messages")
     op.drop_index("ix_webhook_messages_due", table_name="webhook_messages")
     op.drop_table("webhook_messages")

@@ -218,6 +218,9 @@ def test_410_disables_the_subscription_until_an_operator_enables_it(setup, softw
     assert len(messages(app)) == 1
     d.run_pass()
     assert list(software.counts.values()) == [1]  # nothing sent while disabled, nothing lost
+    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'accommnotify_webhook_messages{status="retrying"} 1' in metrics
+    assert "accommnotify_webhook_subscriptions_disabled 1" in metrics
     assert messages(app)[0]["status"] == "retrying"
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["webhooks", "list", "--facility", "HOTEL-1"])
