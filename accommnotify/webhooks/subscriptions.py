@@ -28,6 +28,8 @@ SUB, MSG, ATT = WebhookSubscription.__table__, WebhookMessage.__table__, Webhook
 
 def url_problem(url: str, allow_insecure: bool) -> str | None:
     """The code of what is wrong with ``url``, or None."""
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return "webhook.url_format"
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -45,6 +45,8 @@ def test_secrets_are_random():
     ("https:///hook", "webhook.url_format", "webhook.url_format"),
     ("https://u:p@pms.example.com/", "webhook.url_format", "webhook.url_format"),
     ("https://pms.example.com:99999/", "webhook.url_format", "webhook.url_format"),
+    ("https://pms.exa mple.com/", "webhook.url_format", "webhook.url_format"),
+    ("https://pms.example.com/\u2028x", "webhook.url_format", "webhook.url_format"),
 ])
 def test_url_policy(url, strict, relaxed):
     assert url_problem(url, allow_insecure=False) == strict
