@@ -26,7 +26,7 @@ demo: migrate
 # Web server (gunicorn) and one dispatcher, together; Ctrl-C stops both.
 run: demo fonts
 	@echo "Serving on http://$(HOST):$(PORT) (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	@trap 'kill 0' INT TERM EXIT; export ACCOMMNOTIFY_SESSION_COOKIE_SECURE=$${ACCOMMNOTIFY_SESSION_COOKIE_SECURE:-0}; \
+	@trap 'kill 0' INT TERM EXIT; export ACCOMMNOTIFY_SESSION_COOKIE_SECURE=$${ACCOMMNOTIFY_SESSION_COOKIE_SECURE:-0}; export ACCOMMNOTIFY_WEBHOOK_ALLOW_INSECURE=$${ACCOMMNOTIFY_WEBHOOK_ALLOW_INSECURE:-1}; \
 	$(BIN)/flask --app wsgi dispatcher run & \
 	$(BIN)/gunicorn --workers $(WEB_WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

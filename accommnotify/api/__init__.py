@@ -14,8 +14,13 @@ class PortalFileIdConverter(BaseConverter):
     regex = r"pf_[0-9a-z]{1,40}"
 
 
+class WebhookIdConverter(BaseConverter):
+    regex = r"wh_[0-9a-z]{1,40}"
+
+
 def init_app(app):
     app.url_map.converters["stay"] = StayIdConverter
+    app.url_map.converters["webhook"] = WebhookIdConverter
     app.url_map.converters["portal_file"] = PortalFileIdConverter
     app.register_blueprint(bp)
 

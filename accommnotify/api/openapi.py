@@ -4,6 +4,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify, render_template_string
 
 from ..intake import schemas as s
+from ..webhooks import schemas as wh
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
            "content": {"application/problem+json": {"schema": "Problem"}}}
@@ -29,6 +30,8 @@ STAY_EXAMPLES = {f"booking-{n}": {"summary": f"A citizen's stay, booking {n}",
 
 STAY_ID = {"name": "stay_id", "in": "path", "required": True, "schema": {"type": "string"}}
 FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^pf_[0-9a-z]{1,40}$"}}
+WEBHOOK_ID = {"name": "webhook_id", "in": "path", "required": True,
+              "schema": {"type": "string", "pattern": "^wh_[0-9a-z]{1,40}$"}}
 ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400": PROBLEM}
 
 OPERATIONS = {
@@ -109,13 +112,30 @@ OPERATIONS = {
                                       "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                               **ERRORS}},
     },
+    "/webhooks": {
+        "post": {"summary": "Subscribe to events (signed Standard Webhooks); the answer holds the secret, "
+                            "shown only once", "operationId": "createWebhook",
+                 "requestBody": _body("WebhookCreate"),
+                 "responses": {"201": _json("WebhookCreatedOut", "Created"), **ERRORS}},
+        "get": {"summary": "This facility's webhook subscriptions (without secrets)", "operationId": "listWebhooks",
+                "responses": {"200": _json("WebhookListOut"), **ERRORS}},
+    },
+    "/webhooks/{webhook_id}": {
+        "parameters": [WEBHOOK_ID],
+        "get": {"summary": "One webhook subscription", "operationId": "getWebhook",
+                "responses": {"200": _json("WebhookOut"), **ERRORS}},
+        "delete": {"summary": "Delete a subscription and its undelivered messages", "operationId": "deleteWebhook",
+                   "responses": {"204": {"description": "Deleted"}, **ERRORS}},
+    },
 }
 
 SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkSchema,
            "Departure": s.DepartureSchema, "Cancel": s.CancelSchema, "StayOut": s.StayOut,
            "StayListOut": s.StayListOut, "BulkOut": s.BulkOut, "NotificationListOut": s.NotificationListOut,
            "Problem": s.ProblemOut, "PortalConfirm": s.PortalConfirmSchema, "PortalFileOut": s.PortalFileOut,
-           "PortalFileListOut": s.PortalFileListOut, "PortalConfirmOut": s.PortalConfirmOut}
+           "PortalFileListOut": s.PortalFileListOut, "PortalConfirmOut": s.PortalConfirmOut,
+           "WebhookCreate": wh.WebhookCreateSchema, "WebhookOut": wh.WebhookOut,
+           "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so
@@ -124,7 +144,9 @@ EXAMPLES = {"Stay": s.EXAMPLE_STAY,
             "Bulk": {"stays": [{**s.EXAMPLE_STAY, "external_ref": "BK-2026-0002"}]},
             "StayPatch": {"room": "102"},
             "Departure": {},
-            "Cancel": {"reason": "Registered by mistake"}}
+            "Cancel": {"reason": "Registered by mistake"},
+            "WebhookCreate": {"url": "https://pms.example.com/hooks/accommnotify",
+                              "events": ["notification.rejected", "notification.dead"]}}
 
 
 def _schema_name_resolver(schema):

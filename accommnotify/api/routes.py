@@ -12,6 +12,8 @@ from ..timeutil import utcnow
 from ..rules.issues import Issue
 from . import openapi, problems
 from ..web_auth import personal_data_headers
+from ..webhooks import subscriptions as webhook_subscriptions
+from ..webhooks.schemas import WebhookCreateSchema
 from .auth import require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,6 +25,7 @@ _STAYS_QUERY = ListStaysQuery()
 _NOTIFICATIONS_QUERY = ListNotificationsQuery()
 _PORTAL_FILES_QUERY = ListPortalFilesQuery()
 _PORTAL_CONFIRM = PortalConfirmSchema()
+_WEBHOOK_CREATE = WebhookCreateSchema()
 
 
 @bp.after_request
@@ -146,3 +149,29 @@ def daily_proof(day):
     return current_app.response_class(proof.build(g.facility, parsed, now), content_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{proof.filename(g.facility.code, parsed)}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+# -- webhooks to the facility's software (docs/WEBHOOKS.md) ------------------------------------------
+@bp.post("/webhooks")
+def create_webhook():
+    body = load(_WEBHOOK_CREATE, json_body())
+    created = webhook_subscriptions.create(g.facility.id, body["url"], body["events"])
+    response = jsonify(created)
+    response.headers["Location"] = f"/api/v1/webhooks/{created['id']}"
+    return response, 201
+
+
+@bp.get("/webhooks")
+def list_webhooks():
+    return jsonify(webhooks=webhook_subscriptions.list_for(g.facility.id))
+
+
+@bp.get("/webhooks/<webhook:webhook_id>")
+def get_webhook(webhook_id):
+    return jsonify(webhook_subscriptions.get(g.facility.id, webhook_id))
+
+
+@bp.delete("/webhooks/<webhook:webhook_id>")
+def delete_webhook(webhook_id):
+    webhook_subscriptions.remove(g.facility.id, webhook_id)
+    return "", 204

@@ -53,10 +53,17 @@ def run_cmd(verbose):
     _logging(verbose)
     app = current_app._get_current_object()
     config = _config()
-    for warning in list(config.warnings) + _timeouts_warnings(config, float(app.config["LEASE_SECONDS"])):
+    lease = float(app.config["LEASE_SECONDS"])
+    webhook_timeouts = float(app.config["WEBHOOK_CONNECT_TIMEOUT"]) + float(app.config["WEBHOOK_READ_TIMEOUT"])
+    if webhook_timeouts >= lease:
+        logging.getLogger("accommnotify.dispatch").warning(
+            "WEBHOOK_CONNECT_TIMEOUT + WEBHOOK_READ_TIMEOUT (%gs) are not shorter than ACCOMMNOTIFY_LEASE_SECONDS "
+            "(%gs); a slow webhook could be sent twice at once", webhook_timeouts, lease)
+    for warning in list(config.warnings) + _timeouts_warnings(config, lease):
         logging.getLogger("accommnotify.dispatch").warning("%s", warning)
     from .runner import run_forever
-    run_forever(app, Dispatcher(app, config=config), float(app.config["DISPATCH_INTERVAL"]))
+    run_forever(app, Dispatcher(app, config=config), float(app.config["DISPATCH_INTERVAL"]),
+                float(app.config["WEBHOOK_INTERVAL"]))
 
 
 @dispatcher_cli.command("once")
@@ -72,6 +79,8 @@ def once_cmd(flush, verbose):
     click.echo(f"batches {totals['batches']}, accepted {totals['accepted']}, rejected {totals['rejected']}, "
                f"retrying {totals['retried']}, dead {totals['dead']}, recovered {report.recovered}, "
                f"re-routed {report.rerouted} in {report.seconds:.2f}s")
+    if report.webhooks is not None and report.webhooks.as_dict():
+        click.echo(f"webhooks: {report.webhooks.as_dict()}")
     for name, rr in report.receivers.items():
         if rr.skipped:
             click.echo(f"receiver {name}: skipped ({rr.skipped}); re-enable with `dispatcher enable {name}`")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import any_, bindparam, distinct, func, insert, literal, select, text, update
+from sqlalchemy import String, and_, any_, bindparam, distinct, func, insert, literal, select, text, type_coerce, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..crypto import keyring_of
@@ -34,6 +35,7 @@ from ..models.types import UTCDateTime
 from ..receivers.base import ACCEPTED, AWAITING_UPLOAD, REJECTED, Batch, Delivery, Outcome, bounded
 from ..routing import receivers_config
 from ..timeutil import UTC, utcnow
+from ..webhooks import events as webhook_events
 from . import retry
 from .sql import ATTEMPTS, N, QUEUED, SENDING, STATES
 from .wire import ENCODED_SQL, batch_query, decrypt_encoded, wire_notification
@@ -80,6 +82,7 @@ class PassReport:
     recovered: int = 0
     rerouted: int = 0
     seconds: float = 0.0
+    webhooks: object = None  # webhooks.delivery.Report of this pass
 
     def totals(self) -> dict:
         out = {"batches": 0, "accepted": 0, "rejected": 0, "retried": 0, "dead": 0}
@@ -114,10 +117,14 @@ class Dispatcher:
         self.lanes = max(1, int(cfg.get("DISPATCH_LANES", 1)))
         self.stopping = threading.Event()
         self._claim_stmts: dict = {}
+        from ..webhooks.delivery import WebhookSender
+        self.webhooks = WebhookSender(app, self.engine, self.owner, self.lease, self.rng)
 
     # -- a pass -------------------------------------------------------------------------------
-    def run_pass(self, now: datetime | None = None, flush: bool = False) -> PassReport:
-        """One pass over every receiver. ``now`` fixes the clock (tests drive the retry schedule)."""
+    def run_pass(self, now: datetime | None = None, flush: bool = False, webhooks: bool = True) -> PassReport:
+        """One pass over every receiver, then the webhooks to the facilities (unless ``webhooks`` is
+        False: `dispatcher run` gives them their own job, so a slow PMS never delays the police).
+        ``now`` fixes the clock (tests drive the retry schedule)."""
         started = time.monotonic()
         report = PassReport()
         t0 = now or utcnow()
@@ -147,6 +154,9 @@ class Dispatcher:
                            for receiver, rr in todo]
                 for f in futures:
                     f.result()
+        if webhooks:
+            # after the receivers, so the events their results wrote leave in this pass
+            report.webhooks = self.webhooks.run(now, self.stopping)
         report.seconds = time.monotonic() - started
         return report
 
@@ -403,6 +413,11 @@ class Dispatcher:
                 row_count=f.row_count, size=f.size, sha256=f.sha256, status="ready", earliest_deadline=earliest,
                 created_at=now, updated_at=now))
             conn.execute(insert(PFR), [{"file_id": f.id, "row": row, "notification_id": nid} for nid, row in f.rows])
+            webhook_events.enqueue_portal_file(conn, facility_ids[f.facility_code], "portal_file.ready",
+                                               webhook_events.portal_file_data(
+                                                   file_id=f.id, facility_code=f.facility_code, kind=f.kind,
+                                                   format=f.format, status="ready", row_count=f.row_count,
+                                                   earliest_deadline=earliest), now)
             for nid, row in f.rows:
                 outcomes[nid] = {"status": AWAITING_UPLOAD, "file": f.id, "row": row}
 
@@ -454,6 +469,11 @@ class Dispatcher:
                                    {"doc": orjson.dumps(params).decode(), "batch": claimed.batch_id,
                                     "owner": self.owner, "now": now,
                                     **({} if self.sqlite else {"ids": list(claimed.meta)})}).rowcount
+            if stats["accepted"] or stats["rejected"] or stats["dead"]:
+                # webhooks to the facilities, in this transaction: only rows this batch wrote
+                ids = (N.c.id.in_(list(claimed.meta)) if self.sqlite else  # by primary key on PostgreSQL
+                       N.c.id == any_(type_coerce(list(claimed.meta), ARRAY(String))))
+                webhook_events.enqueue_notifications(conn, and_(ids, N.c.last_batch_id == claimed.batch_id), now)
             conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == claimed.batch_id).values(
                 ended_at=now, http_status=delivery.http_status, error_class=delivery.error_class,
                 excerpt=bounded(delivery.excerpt), accepted=stats["accepted"], rejected=stats["rejected"],

@@ -16,13 +16,15 @@ from .core import Dispatcher
 log = logging.getLogger("accommnotify.dispatch")
 
 
-def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
+def run_forever(app, dispatcher: Dispatcher, interval: float, webhook_interval: float = 1.0) -> None:
     from apscheduler.events import EVENT_SCHEDULER_STARTED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    executor = ThreadPoolExecutor(max_workers=1)
-    # Reminders run on their own thread: a slow mail server never delays a dispatch pass.
+    # Three threads: the police passes; the webhooks to the facilities on their own cadence (a slow
+    # PMS must never delay a notification; an event should not wait a whole dispatch interval); and
+    # the reminders (a slow mail server never delays a dispatch pass).
+    executor = ThreadPoolExecutor(max_workers=2)
     remind_executor = ThreadPoolExecutor(max_workers=1)
     scheduler = BlockingScheduler(timezone=UTC, executors={"default": executor, "reminders": remind_executor})
 
@@ -31,7 +33,7 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
             return
         try:
             with app.app_context():
-                report = dispatcher.run_pass()
+                report = dispatcher.run_pass(webhooks=False)
         except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
             log.error("dispatcher pass failed: %s; next try in %ss", type(exc).__name__, interval)
             return
@@ -40,7 +42,21 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
             log.info("pass: %s in %.2fs%s", totals, report.seconds,
                      f", recovered {report.recovered}" if report.recovered else "")
 
+    def webhooks_tick():
+        if dispatcher.stopping.is_set():
+            return
+        try:
+            with app.app_context():
+                report = dispatcher.webhooks.run(stopping=dispatcher.stopping)
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
+            log.error("webhook round failed: %s; next try in %ss", type(exc).__name__, webhook_interval)
+            return
+        if report.as_dict():
+            log.info("webhooks: %s", report.as_dict())
+
     scheduler.add_job(tick, "interval", seconds=interval, next_run_time=utcnow(), id="dispatch",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(webhooks_tick, "interval", seconds=webhook_interval, next_run_time=utcnow(), id="webhooks",
                       max_instances=1, coalesce=True, misfire_grace_time=None)
 
     reminders_on = _add_reminder_job(scheduler, app, dispatcher)
@@ -75,6 +91,7 @@ def run_forever(app, dispatcher: Dispatcher, interval: float) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     dispatcher.config.close()
+    dispatcher.webhooks.close()
     log.info("dispatcher %s stopped", dispatcher.owner)
 
 

@@ -11,6 +11,7 @@ from ..database import read_only
 from ..extensions import db
 from ..rules.issues import Issue
 from ..timeutil import utcnow
+from ..webhooks import events as webhook_events
 from . import fastwrite, views
 from .errors import Conflict, IntakeError, InvalidInput
 from .prepare import load, prepare_stay, request_hash
@@ -72,7 +73,11 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     digest = request_hash(data)
     stay, guests, notes = rows_for_new_stay(facility, data, warnings, digest, now, source)
     engine = db.engine
-    if engine.dialect.name == "postgresql" and fastwrite.supported(engine) and not db.session().in_transaction():
+    # A stay entered on the form (not by the API caller, who knows already) is a `stay.created` webhook
+    # event, written in the stay's own transaction: such stays take the plain path at the end.
+    announce = source in webhook_events.STAY_CREATED_SOURCES
+    if (not announce and engine.dialect.name == "postgresql" and fastwrite.supported(engine)
+            and not db.session().in_transaction()):
         # Nothing open in this request: a pooled connection of our own skips the ORM session's
         # bookkeeping, and one autocommitted statement writes the whole stay. PostgreSQL only: on SQLite the
         # session may hold the write lock, and a second connection would wait for it forever.
@@ -85,7 +90,7 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     # The session's own connection: a page may already hold a transaction (on SQLite, the write
     # lock) in this thread, and a second connection would wait for it forever.
     connection = db.session.connection()
-    if fastwrite.supported(connection):
+    if fastwrite.supported(connection) and not announce:
         # Anything the session still holds goes first, so one COMMIT (maybe the pipeline's) covers it.
         db.session.flush()
         try:
@@ -98,6 +103,8 @@ def create_stay(facility, payload, *, source: str = "api", now=None) -> Created:
     if _insert_stay_ignoring_duplicate(connection, stay) is not None:
         connection.execute(_INSERT_GUESTS, guests)
         connection.execute(_INSERT_NOTIFICATIONS, notes)
+        if announce:
+            webhook_events.enqueue_stays_created(connection, facility, [stay], notes, now)
         db.session.commit()
         return Created(_view_from_rows(facility, stay, guests, notes))
     return _replay_or_conflict(facility, data, digest)
@@ -193,6 +200,8 @@ def _bulk_once(facility, items, source, now, lookup_first: bool) -> list[dict]:
             connection.execute(insert(STAYS), new_stays)
             connection.execute(_INSERT_GUESTS, new_guests)
             connection.execute(_INSERT_NOTIFICATIONS, new_notes)
+        if source in webhook_events.STAY_CREATED_SOURCES:
+            webhook_events.enqueue_stays_created(connection, facility, new_stays, new_notes, now)
     db.session.commit()
 
     duplicate_views = dict(zip(duplicates, views.load_stay_views(duplicates.values(), facility.code)))

@@ -88,8 +88,8 @@ def purge_command(days, dry_run):
     report = purge(days, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {report.stays} stay(s), {report.guests} guest(s), {report.notifications} "
-               f"notification(s), {report.attempts} delivery attempt(s), {report.inbox} inbox row(s) "
-               f"older than {days} days")
+               f"notification(s), {report.attempts} delivery attempt(s), {report.inbox} inbox row(s), "
+               f"{report.webhook_messages} webhook message(s) older than {days} days")
 
 
 keys_cli = AppGroup("keys", help="The data key that encrypts ID and passport numbers at rest.")

@@ -29,6 +29,7 @@ def render() -> str:
     from ..dispatch import admin
     from ..receivers.base import ReceiverConfigError
     from ..routing import receivers_config
+    from ..webhooks.delivery import queue_counts
     try:
         receivers = receivers_config(current_app).receivers
         names = list(receivers)
@@ -41,6 +42,7 @@ def render() -> str:
         status = admin.queue_status(conn, now, names)
         totals = admin.delivery_totals(conn)
         awaiting = admin.awaiting_upload(conn)
+        webhooks = queue_counts(conn)
         conn.rollback()
     out = []
 
@@ -89,6 +91,13 @@ def render() -> str:
            "Notifications written into portal files that the facility has not confirmed yet.")
     for rname in sorted(set(awaiting) | {n for n, r in receivers.items() if getattr(r, "adapter", "") == "vn_portal"}):
         out.append(_line("accommnotify_notifications_awaiting_upload", {"receiver": rname}, awaiting.get(rname, 0)))
+    family("accommnotify_webhook_messages", "gauge",
+           "Webhook messages to the facilities' software not delivered yet, by status (dead: given up after 72 h).")
+    for st in ("pending", "sending", "retrying", "dead"):
+        out.append(_line("accommnotify_webhook_messages", {"status": st}, webhooks[st]))
+    family("accommnotify_webhook_subscriptions_disabled", "gauge",
+           "Webhook subscriptions disabled (HTTP 410 from the facility's software, or an operator).")
+    out.append(_line("accommnotify_webhook_subscriptions_disabled", {}, webhooks["disabled"]))
     family("accommnotify_receivers_config_valid", "gauge", "1 when the receivers file loads.")
     out.append(_line("accommnotify_receivers_config_valid", {}, config_ok))
     return "\n".join(out) + "\n"

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ..extensions import db
 from ..models import (DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow,
-                      SentReminder, Stay)
+                      SentReminder, Stay, WebhookAttempt, WebhookMessage)
 from ..timeutil import utcnow
 
 UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
@@ -29,6 +29,7 @@ class PurgeReport:
     notifications: int = 0
     attempts: int = 0
     inbox: int = 0
+    webhook_messages: int = 0
 
 
 def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
@@ -56,7 +57,12 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
         db.session.commit()
     old_attempts = and_(DeliveryAttempt.started_at < cutoff, DeliveryAttempt.ended_at.is_not(None))
     old_inbox = InboxNotification.received_at < cutoff
+    # webhook messages carry no personal data, but the outbox must not grow forever: delivered or
+    # dead ones older than the cutoff go, with their attempts
+    old_messages = select(WebhookMessage.id).where(WebhookMessage.created_at < cutoff,
+                                                   WebhookMessage.status.in_(("delivered", "dead")))
     if dry_run:
+        report.webhook_messages = db.session.scalar(select(func.count()).select_from(old_messages.subquery()))
         report.attempts = db.session.scalar(select(func.count()).select_from(DeliveryAttempt).where(old_attempts))
         report.inbox = db.session.scalar(select(func.count()).select_from(InboxNotification).where(old_inbox))
         db.session.rollback()
@@ -66,6 +72,9 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
     report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
     # the reminders' ledger: ids only, and never consulted after REMINDER_LOOKBACK_HOURS
     db.session.execute(delete(SentReminder).where(SentReminder.claimed_at < cutoff))
+    db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.message_id.in_(old_messages)))
+    report.webhook_messages = db.session.execute(
+        delete(WebhookMessage).where(WebhookMessage.id.in_(old_messages))).rowcount
     db.session.commit()
     return report
 

@@ -21,6 +21,7 @@ TABLES = {
     "inbox_notifications": ("id", ("id_number", "document_number"),
                             (("id_number", "id_number_bidx", False), ("document_number", "document_number_bidx", True))),
     "police_searches": ("id", ("text",), ()),
+    "webhook_subscriptions": ("id", ("secret",), ()),  # the whsec_… signing secrets
 }
 
 

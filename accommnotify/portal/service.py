@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from ..extensions import db
 from ..intake.errors import Conflict, NotFound
@@ -18,6 +18,7 @@ from ..receivers.vn_portal import CONTENT_TYPES
 from ..rules.issues import Issue
 from ..rules.messages import message
 from ..timeutil import utcnow, vn_iso
+from ..webhooks import events as webhook_events
 
 PF, PFR, N = PortalFile.__table__, PortalFileRow.__table__, Notification.__table__
 BANNER_WINDOW = timedelta(hours=2)
@@ -107,8 +108,11 @@ def confirm(facility_id: int, file_id: str, records_shown: int, lang: str = "vi"
         raise Conflict(message("portal_file.already_confirmed", lang, expected=f.row_count),
                        [Issue("records_shown", "portal_file.already_confirmed", {"expected": f.row_count})])
     if records_shown != f.row_count:
-        db.session.execute(update(PF).where(PF.c.id == file_id, PF.c.status != "confirmed")
-                           .values(status="mismatch", records_shown=records_shown, updated_at=now))
+        changed = db.session.execute(update(PF).where(PF.c.id == file_id, PF.c.status != "confirmed")
+                                     .values(status="mismatch", records_shown=records_shown, updated_at=now)).rowcount
+        if changed:  # the facility's software hears of it in this transaction
+            webhook_events.enqueue_portal_file(db.session.connection(), facility_id, "portal_file.mismatch",
+                                               _webhook_data(f, "mismatch", records_shown), now)
         db.session.commit()
         text = message("portal_file.mismatch", lang, shown=records_shown, expected=f.row_count)
         return ConfirmResult("mismatch", text, get_file(facility_id, file_id))
@@ -120,8 +124,19 @@ def confirm(facility_id: int, file_id: str, records_shown: int, lang: str = "vi"
                 .values(status="accepted", receipt=bindparam("receipt"), delivered_at=now, updated_at=now,
                         late=or_(N.c.late, N.c.deadline_at < now)))
         db.session.execute(stmt, [{"nid": r.notification_id, "receipt": f"portal:{file_id}:{r.row}"} for r in rows])
+        webhook_events.enqueue_notifications(
+            db.session.connection(),
+            and_(N.c.id.in_(select(PFR.c.notification_id).where(PFR.c.file_id == file_id)),
+                 N.c.delivered_at == now), now)
     db.session.commit()
     return ConfirmResult("confirmed", "", get_file(facility_id, file_id))
+
+
+def _webhook_data(f, status: str, records_shown) -> dict:
+    code = db.session.execute(select(Facility.__table__.c.code).where(Facility.__table__.c.id == f.facility_id)).scalar()
+    return webhook_events.portal_file_data(file_id=f.id, facility_code=code, kind=f.kind, format=f.format,
+                                           status=status, row_count=f.row_count,
+                                           earliest_deadline=f.earliest_deadline, records_shown=records_shown)
 
 
 def facility_files(code: str | None = None):

@@ -46,6 +46,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Giá trị không hợp lệ; chọn một trong: {choices}.",
         "en": "Not an allowed value; choose one of: {choices}.",
     },
+    # --- webhooks (facility API) ---
+    "webhook.url_format": {
+        "vi": "Địa chỉ phải là một URL http:// hoặc https:// đầy đủ, không kèm tên đăng nhập hay mật khẩu.",
+        "en": "Must be a full http:// or https:// URL, without a user name or password.",
+    },
+    "webhook.url_https_required": {
+        "vi": "Địa chỉ nhận webhook phải dùng https://.",
+        "en": "The webhook URL must use https://.",
+    },
+    "webhook.url_private": {
+        "vi": "Không được gửi webhook tới localhost hoặc địa chỉ IP nội bộ.",
+        "en": "Webhooks cannot be sent to localhost or a private IP address.",
+    },
+    "webhook.no_events": {
+        "vi": "Hãy chọn ít nhất một loại sự kiện.",
+        "en": "Choose at least one event type.",
+    },
+    "webhook.too_many": {
+        "vi": "Mỗi cơ sở có tối đa {max} đăng ký webhook.",
+        "en": "A facility can have at most {max} webhook subscriptions.",
+    },
     "format": {
         "vi": "Giá trị không đúng định dạng.",
         "en": "The value is not in the expected format.",
@@ -313,6 +334,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "stay.temporary_residence_required": {"days": 30},
     "stay.arrival_long_ago": {"days": 30},
     "guests.too_many": {"max": 200},
+    "webhook.too_many": {"max": 20},
 }
 
 #: Text used when a template's parameters are missing.

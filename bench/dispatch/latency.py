@@ -38,13 +38,59 @@ def wait_http(url, seconds=30):
     raise RuntimeError(f"{url} did not answer")
 
 
-def main():
+def arguments():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--interval", type=int, default=10)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def start_api(env, web_port, code, name, procs) -> str:
+    """A facility and its API key (returned), and gunicorn (4 workers) serving the API (into ``procs``)."""
+    flask = [common.FLASK, "--app", "wsgi"]
+    run = dict(cwd=str(common.ROOT), env=env, capture_output=True, text=True, check=True)
+    subprocess.run(flask + ["facility", "create", "--code", code, "--name", name, "--kind",
+                            "tourist_accommodation", "--ward", "16681"], **run)
+    key = subprocess.run(flask + ["apikey", "create", code], **run).stdout.strip().splitlines()[-1]
+    procs.append(subprocess.Popen([str(common.ROOT / ".venv/bin/gunicorn"), "--workers", "4", "--bind",
+                                   f"127.0.0.1:{web_port}", "--log-level", "warning", "wsgi:app"],
+                                  cwd=str(common.ROOT), env=env))
+    wait_http(f"http://127.0.0.1:{web_port}/healthz")
+    return key
+
+
+def steady_intake(web_port, key, rate, seconds, prefix="L"):
+    """POST ``rate`` single stays per second for ``seconds``: {notification id: time its 201 came}, seconds taken."""
+    accepted, lock = {}, threading.Lock()
+    session = threading.local()
+    arrived = (datetime.now().astimezone() - timedelta(minutes=5)).isoformat()
+
+    def post(i):
+        s = getattr(session, "s", None) or requests.Session()
+        session.s = s
+        body = {"external_ref": f"{prefix}-{i}", "reason": "tourism", "arrived_at": arrived, "guests": [GUEST]}
+        r = s.post(f"http://127.0.0.1:{web_port}/api/v1/stays", json=body,
+                   headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        done = time.time()
+        assert r.status_code == 201, r.text
+        with lock:
+            accepted[r.json()["guests"][0]["notifications"][0]["id"]] = done
+
+    total = int(rate * seconds)
+    start = time.time()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for i in range(total):
+            delay = start + i / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)  # pacing the load generator, not synchronising a test
+            pool.submit(post, i)
+    return accepted, time.time() - start
+
+
+def main():
+    args = arguments()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         url = common.fresh_database(args.backend, work)
@@ -55,42 +101,13 @@ def main():
             env = common.env_for(url, receivers, DISPATCH_INTERVAL=args.interval)
             flask = [common.FLASK, "--app", "wsgi"]
             run = dict(cwd=str(common.ROOT), env=env, capture_output=True, text=True, check=True)
-            subprocess.run(flask + ["facility", "create", "--code", "LAT", "--name", "Khách sạn Trễ", "--kind",
-                                    "tourist_accommodation", "--ward", "16681"], **run)
-            key = subprocess.run(flask + ["apikey", "create", "LAT"], **run).stdout.strip().splitlines()[-1]
             times_file = str(work / "arrivals.json")
             receiver = common.start_receiver(port, times_file)
-            procs.append(subprocess.Popen([str(common.ROOT / ".venv/bin/gunicorn"), "--workers", "4", "--bind",
-                                           f"127.0.0.1:{web_port}", "--log-level", "warning", "wsgi:app"],
-                                          cwd=str(common.ROOT), env=env))
-            wait_http(f"http://127.0.0.1:{web_port}/healthz")
+            key = start_api(env, web_port, "LAT", "Khách sạn Trễ", procs)
             procs.append(subprocess.Popen(flask + ["dispatcher", "run"], cwd=str(common.ROOT), env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
-            accepted, lock = {}, threading.Lock()
-            session = threading.local()
-            arrived = (datetime.now().astimezone() - timedelta(minutes=5)).isoformat()
-
-            def post(i):
-                s = getattr(session, "s", None) or requests.Session()
-                session.s = s
-                body = {"external_ref": f"L-{i}", "reason": "tourism", "arrived_at": arrived, "guests": [GUEST]}
-                r = s.post(f"http://127.0.0.1:{web_port}/api/v1/stays", json=body,
-                           headers={"Authorization": f"Bearer {key}"}, timeout=30)
-                done = time.time()
-                assert r.status_code == 201, r.text
-                with lock:
-                    accepted[r.json()["guests"][0]["notifications"][0]["id"]] = done
-
-            total = int(args.rate * args.seconds)
-            start = time.time()
-            with ThreadPoolExecutor(max_workers=16) as pool:
-                for i in range(total):
-                    delay = start + i / args.rate - time.time()
-                    if delay > 0:
-                        time.sleep(delay)  # pacing the load generator, not synchronising a test
-                    pool.submit(post, i)
-            intake_s = time.time() - start
+            accepted, intake_s = steady_intake(web_port, key, args.rate, args.seconds)
             deadline = time.time() + 3 * args.interval + 30
             while time.time() < deadline:
                 status = json.loads(subprocess.run(flask + ["dispatcher", "status", "--json"], **run).stdout)
