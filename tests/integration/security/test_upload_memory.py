@@ -160,7 +160,9 @@ def test_a_crafted_upload_is_cheap_and_answered_per_file(staff, crafted, name):
     page = response.get_data(as_text=True)
     assert response.status_code == status, page[:300]
     assert text in page
-    assert cpu < 5, f"{name}: {cpu:.1f} s of CPU"
+    # a bound against unbounded work (an uncapped file costs minutes), not a speed figure: generous
+    # enough for a loaded 2-core machine (5 s was once missed by 0.04 s under load)
+    assert cpu < 15, f"{name}: {cpu:.1f} s of CPU"
 
 
 @pytest.mark.parametrize("name", ["blank_lines_csv", "one_wide_row_csv", "full_rows_csv", "declared_dimension",
