@@ -195,6 +195,7 @@ class World:
         self.ids = {"stay": stay_a["id"], "stay.other": stay_b["id"], "portal_file": files["A"],
                     "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn}
         self.guest_a, self.b_id_number = stay_a["guests"][0]["id"], guest_b["id_number"]
+        self.guest_b = stay_b["guests"][0]["id"]
         make_user(app, code="HOTEL-1")
 
     def fresh_stay(self) -> str:
@@ -534,6 +535,31 @@ def test_searches_aimed_at_another_tenant_find_nothing(world):
     walker.send(FACILITY_PAGE, "POST", "/facility/import", "B's ref", content_type="multipart/form-data",
                 data={"file": (io.BytesIO(csv_bytes(good_rows())), "khach.csv")})
     assert walker.findings == []
+
+
+def test_writes_naming_another_tenants_rows_inside_ones_own_change_nothing_of_theirs(world):
+    """Ids of the other tenant inside a body (not the path): acknowledging a notification outside the ward,
+    departing or amending B's guest through A's own stay."""
+    from accommnotify.models.inbox import InboxNotification
+    walker, own = Walker(world), world.fresh_stay()
+    walker.send(POLICE_PAGE, "POST", "/police/acknowledge", "ids of another ward",
+                data={"ids": [world.ids["notification.other"], world.ids["notification"]]})
+    for body in ({"guest_ids": [world.guest_b]}, {"guest_ids": [world.guest_b, world.guest_a]}):
+        response = walker.send(FACILITY_API, "POST", f"/api/v1/stays/{own}/departure", "B's guest", json=body)
+        assert response.status_code in (404, 409, 422), response.get_json()
+    walker.send(FACILITY_API, "PATCH", f"/api/v1/stays/{own}", "B's guest", json={"guests": [
+        {"id": world.guest_b, "full_name": "Đổi Tên", "date_of_birth": "1990-01-01", "sex": "male", "nationality": "VNM",
+         "id_number": "001090000123"}]})
+    walker.send(FACILITY_PAGE, "POST", f"/facility/stays/{own}/departure", "B's guest",
+                data={"guest_id": world.guest_b, "departed_at": ""})
+    assert walker.findings == []
+    with world.app.app_context():
+        assert db.session.get(InboxNotification, world.ids["notification.other"]).acknowledged_at is None
+        assert db.session.get(InboxNotification, world.ids["notification"]).acknowledged_at is not None
+    other = world.app.test_client().get(f"/api/v1/stays/{world.ids['stay.other']}",
+                                        headers={"Authorization": f"Bearer {world.key_b}"}).get_json()
+    assert other["status"] == "in_house" and [(g["full_name"], g["departed_at"]) for g in other["guests"]] == [
+        (B_GUEST, None)]
 
 
 def test_a_sender_cannot_store_for_a_ward_outside_its_own(world):
