@@ -149,6 +149,13 @@ FORM_VALUES = ["\x00", "A" * 5_000, "9" * 400, "-1", "1e400", "0001-01-01", "000
 RAW_FORM_VALUES = [SURROGATE, "%FF%FE", "%C0%80"]   # bytes a str cannot hold: sent as a raw body
 JSON_VALUES = ["\x00", "\ud800", "A" * 100_000, 10 ** 400, -1, 2 ** 64, True, None, [], {"a": "b"},
                "0001-01-01T00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01", "", "²"]
+HEADER_VARIANTS = [
+    {"Accept-Language": "x" * 5_000}, {"Accept-Language": "vi;q=abc, en;q=1e400, *;q=-1, ;;;, zz-ZZ-x-private-tag"},
+    {"Authorization": "Bearer " + "A" * 5_000}, {"Authorization": "Bearer \u00e9\u00e8"}, {"Authorization": "Basic Og=="},
+    {"X-Forwarded-For": "1.2.3.4, ::1, garbage"}, {"X-Forwarded-Proto": "gopher"}, {"Cookie": "session=" + "A" * 4_000},
+    {"Cookie": "session=.eJwrSS0uUbBSMDJQ0lFQqkpMyc4vKlGyMjQzMLU0NzIxMjQx.AAAA.BBBB"},   # signed with some other key
+    {"Idempotency-Key": "\u00e9" * 300},
+]
 RAW_JSON_BODIES = [b"", b"[]", b'"x"', b"1", b"true", b"null", b"[1, 2]", b"{", b"{}}", b"\xff\xfe{}", b"\xef\xbb\xbf{}",
                    b'{"a": "\xed\xa0\x80"}', b'{"\\ud800": 1}', b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e400}',
                    b"[" * 10_000 + b"]" * 10_000, b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
@@ -425,8 +432,10 @@ class Walker:
                 for name in params_read_by(surface):
                     for value in ONE_PARAM_VALUES:
                         self.send(surface, method, f"{good_path}?{name}={value}", f"query {name}={value[:20]}")
-            # logged out / no credentials
+            # logged out / no credentials; hostile headers
             self.send(surface, method, good_path, "no credentials", anonymous=True)
+            for headers in HEADER_VARIANTS:
+                self.send(surface, method, good_path, f"header {str(headers)[:40]}", headers=dict(headers))
             if method == "GET":
                 continue
             self.walk_body(surface, method, good_path, walk)
