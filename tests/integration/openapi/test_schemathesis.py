@@ -8,8 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from flask_migrate import upgrade
+import hypothesis
 from hypothesis import HealthCheck, Phase, settings
 
 from tests.conftest import make_app
@@ -80,16 +82,63 @@ class Workflow(schema.as_state_machine()):
                                transport_kwargs=kwargs)
 
 
-def test_stateful_phase_follows_the_links():
-    Workflow.run(settings=settings(max_examples=60, stateful_step_count=8, deadline=None, database=None, derandomize=True,
-                                   phases=[Phase.generate],  # no replay or shrinking: the server keeps state
-                                   suppress_health_check=list(HealthCheck)))
+def project_constants():
+    """The constants Hypothesis mixes into generated data, from every module of the package: the same set
+    however many modules the session has loaded (see test_stateful_phase_follows_the_links)."""
+    import importlib
+    import pkgutil
+
+    from hypothesis.internal.conjecture.providers import Constants
+    from hypothesis.internal.constants_ast import constants_from_module
+    from hypothesis.internal.floats import float_to_int
+    from sortedcontainers import SortedSet
+
+    import accommnotify
+    out = Constants(integers=SortedSet(), floats=SortedSet(key=float_to_int), bytes=SortedSet(), strings=SortedSet())
+    for name in ["accommnotify"] + sorted(m.name for m in pkgutil.walk_packages(accommnotify.__path__, "accommnotify.")):
+        out = out | constants_from_module(importlib.import_module(name))
+    return out
+
+
+@pytest.fixture
+def fixed_constants(monkeypatch):
+    """Hypothesis draws some values from the constants of the project's modules *loaded so far* (its "local
+    constants"): inside the whole suite more modules are loaded than when this module runs alone, so the
+    same derandomized run generated other stays and followed 1 link instead of 5-6. Pinned to all modules."""
+    from hypothesis.internal.conjecture import providers
+    constants = project_constants()
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: constants)
+    providers.CONSTANTS_CACHE.cache.clear()
+    yield
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
+# Five seeded runs of 12 scenarios (60, as one derandomized run had): 7 of the 39 links, 6 answered 2xx, both
+# when this module runs alone and inside the whole suite.
+SEEDS = range(5)
+
+
+def test_stateful_phase_follows_the_links(fixed_constants, monkeypatch):
+    # Seeded runs (a derandomized one takes its seed from this module's source text, so any edit of Workflow
+    # moved the count); the links of several short runs together depend less on one seed's luck. The
+    # server's ids are made repeatable too: generated requests carry them, and their random part changed
+    # what was generated next.
+    import time
+
+    from accommnotify import ids
+    for seed in SEEDS:
+        hypothesis.seed(seed)(Workflow)
+        # the same ids every run: the frozen clock's millisecond, counted up from 0 (not from os.urandom)
+        monkeypatch.setattr(ids, "_last", [int(time.time() * 1000), 0])
+        Workflow.run(settings=settings(max_examples=12, stateful_step_count=8, deadline=None,
+                                       database=None, phases=[Phase.generate],  # no replay or shrinking: the server keeps state
+                                       suppress_health_check=list(HealthCheck)))
     total = schema.statistic.transitions.total
     print(f"links covered: {len(LINKS_COVERED)} of {total}, {len(LINKS_ANSWERED_2XX)} of them answered 2xx: "
           f"{sorted(LINKS_COVERED)}")
     assert total >= 30
-    # 0 before the examples. With them: 9 of 34, then 5-6 of 39 once the portal-file operations came
-    # (their links need a portal file, which this API alone cannot make) when this module runs alone,
-    # and as few as 1 inside the whole suite: the count depends on what ran before (not yet
-    # understood; see the closing note of session 16). The floor holds that links are followed at all.
-    assert LINKS_COVERED, "the stateful phase followed no link"
+    # 0 before the examples; 9 of 34 with them; 1 to 6 of 39 (after the portal-file operations joined, whose
+    # links need a portal file this API alone cannot make) depending on what ran before, until the constants
+    # were pinned and the runs seeded (fixed_constants): now the same 7 every time.
+    assert len(LINKS_COVERED) >= 7, f"the stateful phase followed {len(LINKS_COVERED)} links"
+    assert len(LINKS_ANSWERED_2XX) >= 6
