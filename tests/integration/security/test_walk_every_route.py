@@ -58,6 +58,7 @@ class Walk:
 
 
 STAY = {"stay_id": "stay"}
+WEBHOOK = {"webhook_id": "webhook"}
 PORTAL_FILE = {"file_id": "portal_file"}
 NOTIFICATION = {"notification_id": "notification"}
 
@@ -89,6 +90,9 @@ WALK: dict[str, Walk] = {
     "facility.portal_files": Walk(FACILITY_PAGE),
     "facility.portal_download": Walk(FACILITY_PAGE, ids=PORTAL_FILE),
     "facility.portal_confirm": Walk(FACILITY_PAGE, ids=PORTAL_FILE),
+    "facility.proofs": Walk(FACILITY_PAGE),
+    "facility.proof_pdf": Walk(FACILITY_PAGE),
+    "facility.reminders": Walk(FACILITY_PAGE),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
@@ -104,6 +108,12 @@ WALK: dict[str, Walk] = {
     "api.get_portal_file": Walk(FACILITY_API, ids=PORTAL_FILE),
     "api.portal_file_content": Walk(FACILITY_API, ids=PORTAL_FILE),
     "api.confirm_portal_file": Walk(FACILITY_API, body="json", base={"records_shown": 1}, ids=PORTAL_FILE),
+    "api.daily_proof": Walk(FACILITY_API, args={"day": "2026-11-26"}),
+    "api.create_webhook": Walk(FACILITY_API, body="json",
+                               base={"url": "https://pms.example.com/hooks", "events": ["notification.rejected"]}),
+    "api.list_webhooks": Walk(FACILITY_API),
+    "api.get_webhook": Walk(FACILITY_API, ids=WEBHOOK),
+    "api.delete_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     # police pages
     "police.login": Walk(PUBLIC),   # a logout ends every session of the user (revocable sessions)
     "police.logout": Walk(PUBLIC),   # a logout ends every session of the user (revocable sessions)
@@ -182,6 +192,7 @@ class World:
         from accommnotify.ops.keys import create_api_key
         from accommnotify.police.accounts import create_token
         from accommnotify.models.police import Officer
+        from accommnotify.webhooks import subscriptions as webhook_subscriptions
         self.app = app
         with app.app_context():
             a = create_facility(code="HOTEL-1", name="Khách sạn Sen", kind="tourist_accommodation", ward_code=WARD_A,
@@ -193,6 +204,8 @@ class World:
             guest_b = factories.citizen(full_name=B_GUEST)
             stay_b = service.create_stay(FacilityRef.of(b), factories.stay(external_ref="REF-OF-B", guests=[guest_b])).stay
             files = {name: self._portal_file(f, tmp_path, name) for name, f in (("A", a), ("B", b))}
+            hook_a = webhook_subscriptions.create(a.id, "https://pms-a.example.com/hooks", ["notification.rejected"])
+            hook_b = webhook_subscriptions.create(b.id, "https://bimat.example.com/hooks", ["notification.rejected"])
             add_officer("an.officer", f"ward:{WARD_A}", role="supervisor")   # supervisors see the audit log too
             n_a = add_notification(WARD_A)
             n_hn = add_notification(WARD_HN, full_name=HN_GUEST, facility_name="Nhà nghỉ Bắcxa", id_number=HN_ID_NUMBER,
@@ -200,7 +213,8 @@ class World:
             self.police_token = create_token(db.session.query(Officer).filter_by(username="an.officer").one())
             db.session.remove()
         self.ids = {"stay": stay_a["id"], "stay.other": stay_b["id"], "portal_file": files["A"],
-                    "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn}
+                    "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn,
+                    "webhook": hook_a["id"], "webhook.other": hook_b["id"]}
         self.guest_a, self.b_id_number = stay_a["guests"][0]["id"], guest_b["id_number"]
         self.guest_b = stay_b["guests"][0]["id"]
         make_user(app, code="HOTEL-1")
@@ -518,6 +532,9 @@ def test_another_tenants_object_ids_answer_404(world):
     with world.app.app_context():
         assert db.session.get(PortalFile, world.ids["portal_file.other"]).status == "ready"
         assert db.session.get(InboxNotification, world.ids["notification.other"]).acknowledged_at is None
+    hook_b = world.app.test_client().get(f"/api/v1/webhooks/{world.ids['webhook.other']}",
+                                         headers={"Authorization": f"Bearer {world.key_b}"})
+    assert hook_b.status_code == 200                                   # the DELETE with A's key left it
     other = world.app.test_client().get(f"/api/v1/stays/{world.ids['stay.other']}",
                                         headers={"Authorization": f"Bearer {world.key_b}"}).get_json()
     assert other["status"] == "in_house" and other["room"] == "101" and other["guests"][0]["full_name"] == B_GUEST
