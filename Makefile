@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WEB_WORKERS ?= 2
+# The suite runs on both cores (pytest-xdist): each worker has its own databases and ports.
+TEST_WORKERS ?= 2
 
 .PHONY: setup migrate demo run test test-postgres browser fonts bench clean coverage mutants
 
@@ -39,13 +41,13 @@ fonts:
 	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core)
 
 test: setup browser fonts
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # Line coverage of the unit and integration tests on SQLite (data in var/.coverage), then the
 # floors: every module >= 85 %, total >= 95 % (tests/coverage_check.py).
 coverage: setup
 	mkdir -p var
-	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
+	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
 	$(BIN)/python tests/coverage_check.py
 
 # Targeted mutants (tests/mutation/run.py): each must make its named tests fail. It rewrites source

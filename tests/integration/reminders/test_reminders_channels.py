@@ -118,3 +118,14 @@ def test_a_gateway_error_or_silence_fails_the_send(gateway):
         from_settings({"REMINDER_HTTP": {"url": base + "/busy"}}).send("0901234567", message)
     with pytest.raises(ChannelError, match="^ConnectionError$"):
         from_settings({"REMINDER_HTTP": {"url": f"http://127.0.0.1:{free_port()}/send"}}).send("0901234567", message)
+
+
+@pytest.mark.parametrize("setting, value, named", [
+    ("REMINDER_DIGEST_TIME", "25:99", "25:99"),
+    ("SMTP_URL", "ftp://mail.example", "SMTP_URL"),
+])
+def test_a_wrong_reminder_setting_stops_the_process_at_start_naming_it(database_url, setting, value, named):
+    """Found at start by web, dispatcher and commands alike, not at the first reminder hours later."""
+    from accommnotify import StartupError
+    with pytest.raises(StartupError, match=named):
+        make_app(database_url, **{setting: value})
