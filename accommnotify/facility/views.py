@@ -182,6 +182,17 @@ def switch_facility():
     return redirect(url_for("facility.index"))
 
 
+@bp.get("/all")
+@login_required
+def all_in_house():
+    """"See all": guests in house at each of the user's facilities, read-only (acting needs a switch)."""
+    sections = []
+    for membership in g.memberships:
+        stays, more = service.list_stays(membership.facility, status="in_house", limit=IN_HOUSE_LIMIT)
+        sections.append((membership, stays, more))
+    return render_template("facility/all.html", sections=sections)
+
+
 # ---- current guests and check-out ------------------------------------------------------------
 
 @bp.get("/")

@@ -73,3 +73,20 @@ def test_a_user_with_one_facility_sees_no_switcher(app, client, facility):
     make_user(app)
     staff = login(client)
     assert 'action="/facility/switch"' not in staff.get("/facility/").get_data(as_text=True)
+
+
+def test_see_all_lists_only_the_users_facilities(app, client, api, second):
+    from accommnotify.intake import service
+    from accommnotify.models import Facility, FacilityRef
+    with app.app_context():
+        from accommnotify.extensions import db
+        third = FacilityRef.of(db.session.execute(db.select(Facility).filter_by(code="HOTEL-3")).scalar_one())
+        service.create_stay(third, f.stay(guests=[f.citizen(full_name="Khách Người Lạ")]))
+    assert api.post("/stays", json=f.stay(guests=[f.citizen(full_name="Khách Của Một")])).status_code == 201
+    staff = login(client)
+    page = staff.get("/facility/all")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Khách Của Một" in text and "Khách Của Hai" in text
+    assert "Khách Người Lạ" not in text and "Khách sạn Người Khác" not in text
+    assert 'href="/facility/all"' in text  # in the menu of a user with several facilities
