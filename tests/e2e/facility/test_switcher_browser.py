@@ -39,4 +39,9 @@ def test_switch_facility_at_360px_without_javascript(server, browser, tmp_path):
     assert page.get_by_role("link", name="Nhập từ tệp").count() == 0  # staff here: no file import
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, tmp_path, "switcher")
+
+    page.get_by_role("link", name="Tất cả cơ sở của tôi").click()
+    page.wait_for_url(base + "/facility/all")
+    assert "Khách Hồ Tây" in main.inner_text() and "Khách Hoa Mai" in main.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
