@@ -147,7 +147,11 @@ def build_spec() -> dict:
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
                    info={"description": "Post stays; the service notifies the police (see SPEC §5)."},
                    servers=[{"url": "/api/v1"}],
-                   components={"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+                   components={"securitySchemes": {"apiKey": {
+                       "type": "http", "scheme": "bearer",
+                       "description": "A facility key (ak_…) or an organisation key (ok_…); with an organisation "
+                                      "key, name the facility: facility_code in the body of POST /stays and "
+                                      "/stays/bulk, ?facility_code= on the lists."}}},
                    security=[{"apiKey": []}])
     for name, schema in SCHEMAS.items():
         extra = {"example": EXAMPLES[name]} if name in EXAMPLES else None
