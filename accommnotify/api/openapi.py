@@ -4,6 +4,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify, render_template_string
 
 from ..intake import schemas as s
+from ..intake.vocab import FACILITY_CODE_PATTERN
 from ..webhooks import schemas as wh
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
@@ -30,6 +31,11 @@ STAY_EXAMPLES = {f"booking-{n}": {"summary": f"A citizen's stay, booking {n}",
 
 STAY_ID = {"name": "stay_id", "in": "path", "required": True, "schema": {"type": "string"}}
 FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^pf_[0-9a-z]{1,40}$"}}
+# Chains: with an organisation key, the facility a read is for (schemas.facility_code, as on the lists)
+FACILITY_CODE_QUERY = {"name": "facility_code", "in": "query", "required": False,
+                       "schema": {"type": "string", "pattern": FACILITY_CODE_PATTERN},
+                       "description": "With an organisation key: the facility (required); with a facility key: "
+                                      "its own code or nothing"}
 WEBHOOK_ID = {"name": "webhook_id", "in": "path", "required": True,
               "schema": {"type": "string", "pattern": "^wh_[0-9a-z]{1,40}$"}}
 ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400": PROBLEM}
@@ -105,7 +111,8 @@ OPERATIONS = {
     "/proofs/{date}": {
         "parameters": [{"name": "date", "in": "path", "required": True,
                         "schema": {"type": "string", "format": "date"},
-                        "description": "A Vietnam day, YYYY-MM-DD, not after today (docs/PROOF.md)"}],
+                        "description": "A Vietnam day, YYYY-MM-DD, not after today (docs/PROOF.md)"},
+                       FACILITY_CODE_QUERY],
         "get": {"summary": "The signed daily proof (PDF, Vietnamese) of this facility's notifications of one day",
                 "operationId": "getDailyProof",
                 "responses": {"200": {"description": "The PDF with its Ed25519 signature line (docs/PROOF.md)",
@@ -118,6 +125,7 @@ OPERATIONS = {
                  "requestBody": _body("WebhookCreate"),
                  "responses": {"201": _json("WebhookCreatedOut", "Created"), **ERRORS}},
         "get": {"summary": "This facility's webhook subscriptions (without secrets)", "operationId": "listWebhooks",
+                "parameters": [FACILITY_CODE_QUERY],
                 "responses": {"200": _json("WebhookListOut"), **ERRORS}},
     },
     "/webhooks/{webhook_id}": {
@@ -179,7 +187,11 @@ def build_spec() -> dict:
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
                    info={"description": "Post stays; the service notifies the police (see SPEC §5)."},
                    servers=[{"url": "/api/v1"}],
-                   components={"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+                   components={"securitySchemes": {"apiKey": {
+                       "type": "http", "scheme": "bearer",
+                       "description": "A facility key (ak_…) or an organisation key (ok_…); with an organisation "
+                                      "key, name the facility: facility_code in the body of POST /stays and "
+                                      "/stays/bulk and POST /webhooks, ?facility_code= on the lists and the daily proof."}}},
                    security=[{"apiKey": []}])
     for name, schema in SCHEMAS.items():
         extra = {"example": EXAMPLES[name]} if name in EXAMPLES else None

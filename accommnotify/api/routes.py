@@ -1,20 +1,22 @@
 """The facility API (SPEC §5): thin views over the intake service."""
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import proof
 from ..intake import changes, service
 from ..intake.errors import MAX_ERRORS, IntakeError, render_capped
 from ..intake.prepare import load
-from ..intake.schemas import ListNotificationsQuery, ListPortalFilesQuery, ListStaysQuery, PortalConfirmSchema
+from ..intake.schemas import (FacilityCodeSchema, ListNotificationsQuery, ListPortalFilesQuery, ListStaysQuery,
+                              PortalConfirmSchema)
 from ..portal import service as portal
 from ..proof.daily import parse_day
 from ..timeutil import utcnow
 from ..rules.issues import Issue
 from . import openapi, problems
 from ..web_auth import personal_data_headers
+from ..models import PortalFile, Stay, WebhookSubscription
 from ..webhooks import subscriptions as webhook_subscriptions
 from ..webhooks.schemas import WebhookCreateSchema
-from .auth import require_api_key
+from .auth import facility_named, facility_owning, require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.register(bp)
@@ -26,6 +28,7 @@ _NOTIFICATIONS_QUERY = ListNotificationsQuery()
 _PORTAL_FILES_QUERY = ListPortalFilesQuery()
 _PORTAL_CONFIRM = PortalConfirmSchema()
 _WEBHOOK_CREATE = WebhookCreateSchema()
+_FACILITY_CODE = FacilityCodeSchema()
 
 
 @bp.after_request
@@ -52,12 +55,36 @@ def json_body():
 
 
 def _query(schema):
-    return load(schema, request.args.to_dict())
+    """The loaded query string, and the facility it is for (`facility_code`, chains)."""
+    query = load(schema, request.args.to_dict())
+    return facility_named(query.pop("facility_code", None)), query
+
+
+def _for_facility(payload):
+    """The facility a body is for, and the body without `facility_code`: the stay stored (and its
+    idempotency hash) is the same whether the code was sent or not."""
+    if isinstance(payload, dict) and "facility_code" in payload:
+        payload = dict(payload)
+        code = load(_FACILITY_CODE, {"facility_code": payload.pop("facility_code")})["facility_code"]
+        return facility_named(code), payload
+    return facility_named(None), payload
+
+
+def _of_stay(stay_id):
+    return facility_owning(Stay, stay_id, "stay")
+
+
+def _of_file(file_id):
+    return facility_owning(PortalFile, file_id, "portal file")
+
+
+def _of_webhook(webhook_id):
+    return facility_owning(WebhookSubscription, webhook_id, "webhook subscription")
 
 
 @bp.post("/stays")
 def create_stay():
-    created = service.create_stay(g.facility, json_body())
+    created = service.create_stay(*_for_facility(json_body()))
     response = jsonify(created.stay)
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -68,7 +95,7 @@ def create_stay():
 
 @bp.post("/stays/bulk")
 def create_stays_bulk():
-    results = service.create_stays_bulk(g.facility, json_body())
+    results = service.create_stays_bulk(*_for_facility(json_body()))
     lang = problems.language()
     budget = BULK_ERRORS  # errors listed in the whole answer; each invalid item lists at least one
     for result in results:
@@ -81,53 +108,56 @@ def create_stays_bulk():
 
 @bp.get("/stays/<stay:stay_id>")
 def get_stay(stay_id):
-    return jsonify(service.get_stay(g.facility, stay_id))
+    return jsonify(service.get_stay(_of_stay(stay_id), stay_id))
 
 
 @bp.get("/stays")
 def list_stays():
-    stays, next_cursor = service.list_stays(g.facility, **_query(_STAYS_QUERY))
+    facility, query = _query(_STAYS_QUERY)
+    stays, next_cursor = service.list_stays(facility, **query)
     return jsonify(stays=stays, next_cursor=next_cursor)
 
 
 @bp.patch("/stays/<stay:stay_id>")
 def amend_stay(stay_id):
-    return jsonify(changes.amend_stay(g.facility, stay_id, json_body()))
+    return jsonify(changes.amend_stay(_of_stay(stay_id), stay_id, json_body()))
 
 
 @bp.post("/stays/<stay:stay_id>/departure")
 def record_departure(stay_id):
-    return jsonify(changes.record_departure(g.facility, stay_id, json_body()))
+    return jsonify(changes.record_departure(_of_stay(stay_id), stay_id, json_body()))
 
 
 @bp.post("/stays/<stay:stay_id>/cancel")
 def cancel_stay(stay_id):
-    return jsonify(changes.cancel_stay(g.facility, stay_id, json_body()))
+    return jsonify(changes.cancel_stay(_of_stay(stay_id), stay_id, json_body()))
 
 
 @bp.get("/notifications")
 def list_notifications():
-    items, next_cursor = service.list_notifications(g.facility, **_query(_NOTIFICATIONS_QUERY))
+    facility, query = _query(_NOTIFICATIONS_QUERY)
+    items, next_cursor = service.list_notifications(facility, **query)
     return jsonify(notifications=items, next_cursor=next_cursor)
 
 
 # -- portal files (vn_portal receiver): download, upload by hand, confirm the count ---------------
 @bp.get("/portal-files")
 def list_portal_files():
-    files = portal.list_files(g.facility.id, **_query(_PORTAL_FILES_QUERY))
+    facility, query = _query(_PORTAL_FILES_QUERY)
+    files = portal.list_files(facility.id, **query)
     return jsonify(portal_files=[portal.file_view(f) for f in files])
 
 
 @bp.get("/portal-files/<portal_file:file_id>")
 def get_portal_file(file_id):
-    f = portal.get_file(g.facility.id, file_id)
+    f = portal.get_file(_of_file(file_id).id, file_id)
     return jsonify(portal.file_view(f, portal.file_rows(file_id)))
 
 
 @bp.get("/portal-files/<portal_file:file_id>/content")
 def portal_file_content(file_id):
     from flask import Response
-    f = portal.get_file(g.facility.id, file_id)
+    f = portal.get_file(_of_file(file_id).id, file_id)
     data, content_type = portal.content(f)
     return Response(data, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{f.filename}"', "Cache-Control": "no-store",
@@ -137,7 +167,7 @@ def portal_file_content(file_id):
 @bp.post("/portal-files/<portal_file:file_id>/confirm")
 def confirm_portal_file(file_id):
     body = load(_PORTAL_CONFIRM, json_body())
-    result = portal.confirm(g.facility.id, file_id, body["records_shown"], problems.language())
+    result = portal.confirm(_of_file(file_id).id, file_id, body["records_shown"], problems.language())
     return jsonify(result=result.result, message=result.message, portal_file=portal.file_view(result.file))
 
 
@@ -146,16 +176,18 @@ def confirm_portal_file(file_id):
 def daily_proof(day):
     now = utcnow()
     parsed = parse_day(day[:20], now)
-    return current_app.response_class(proof.build(g.facility, parsed, now), content_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{proof.filename(g.facility.code, parsed)}"',
+    facility, _query_left = _query(_FACILITY_CODE)
+    return current_app.response_class(proof.build(facility, parsed, now), content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{proof.filename(facility.code, parsed)}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 # -- webhooks to the facility's software (docs/WEBHOOKS.md) ------------------------------------------
 @bp.post("/webhooks")
 def create_webhook():
-    body = load(_WEBHOOK_CREATE, json_body())
-    created = webhook_subscriptions.create(g.facility.id, body["url"], body["events"])
+    facility, payload = _for_facility(json_body())
+    body = load(_WEBHOOK_CREATE, payload)
+    created = webhook_subscriptions.create(facility.id, body["url"], body["events"])
     response = jsonify(created)
     response.headers["Location"] = f"/api/v1/webhooks/{created['id']}"
     return response, 201
@@ -163,15 +195,16 @@ def create_webhook():
 
 @bp.get("/webhooks")
 def list_webhooks():
-    return jsonify(webhooks=webhook_subscriptions.list_for(g.facility.id))
+    facility, _query_left = _query(_FACILITY_CODE)
+    return jsonify(webhooks=webhook_subscriptions.list_for(facility.id))
 
 
 @bp.get("/webhooks/<webhook:webhook_id>")
 def get_webhook(webhook_id):
-    return jsonify(webhook_subscriptions.get(g.facility.id, webhook_id))
+    return jsonify(webhook_subscriptions.get(_of_webhook(webhook_id).id, webhook_id))
 
 
 @bp.delete("/webhooks/<webhook:webhook_id>")
 def delete_webhook(webhook_id):
-    webhook_subscriptions.remove(g.facility.id, webhook_id)
+    webhook_subscriptions.remove(_of_webhook(webhook_id).id, webhook_id)
     return "", 204

@@ -109,7 +109,3 @@ def load_user(ident: str):
     user = db.session.get(FacilityUser, int(ident))
     return user if user is not None and user.is_active else None
 
-
-def facility_of(user: FacilityUser):
-    from ..models import FacilityRef
-    return FacilityRef.of(db.session.get(Facility, user.facility_id))

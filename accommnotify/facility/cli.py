@@ -8,7 +8,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..security import read_password
 from ..models.facility_users import FacilityUser
+from ..models.chains import ROLES
 from .accounts import AccountError, create_user, normalize_email, set_password
+from .memberships import add_membership, remove_membership
 
 facility_user_cli = AppGroup("facility-user", help="Accounts of facility staff (the /facility pages).")
 
@@ -37,6 +39,30 @@ def set_password_command(email):
     except AccountError as exc:
         raise click.ClickException(str(exc))
     click.echo("password changed")
+
+
+@facility_user_cli.command("add-facility")
+@click.argument("email")
+@click.option("--facility", "facility_code", required=True, help="Code of another facility the user works for")
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True,
+              help="staff: stays and check-out; manager: also file import and portal files")
+def add_facility(email, facility_code, role):
+    """Lets the user work for facility CODE too (or changes their role there); the pages get a switcher."""
+    try:
+        add_membership(email, facility_code, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{role} at {facility_code}")
+
+
+@facility_user_cli.command("remove-facility")
+@click.argument("email")
+@click.option("--facility", "facility_code", required=True)
+def remove_facility(email, facility_code):
+    """Ends the user's membership of facility CODE (their own facility stays theirs, as manager)."""
+    if not remove_membership(email, facility_code):
+        raise click.ClickException("no such membership")
+    click.echo(f"removed from {facility_code}")
 
 
 DEMO_EMAIL = "demo@example.com"

@@ -28,7 +28,8 @@ from ..timeutil import VN_TZ, utcnow
 from ..extensions import db
 from ..web_auth import PAGES_CSP, end_sessions, invalid_input_field, safe_next, start_session
 from . import clock, forms, importer, vocab
-from .accounts import authenticate, facility_of
+from .accounts import authenticate
+from .memberships import current_membership, memberships_of, switch_to
 
 bp = Blueprint("facility", __name__, url_prefix="/facility")
 IN_HOUSE_LIMIT = 200
@@ -49,16 +50,25 @@ def _local_path(target: str | None, default: str) -> str:
     return safe_next(target, default)
 
 
-def login_required(view):
+def login_required(view, permission: str = "stays"):
+    """A logged-in facility user whose role at the current facility (memberships) has `permission`."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         user = current_user._get_current_object() if current_user else None
         if not isinstance(user, FacilityUser):
             return redirect(url_for("facility.login", next=request.path))
         g.user = user
-        g.facility = facility_of(user)
+        g.memberships = memberships_of(user)
+        g.membership = current_membership(user, g.memberships)
+        g.facility = g.membership.facility
+        if not g.membership.may(permission):
+            abort(403)
         return view(*args, **kwargs)
     return wrapper
+
+
+def manager_required(view):
+    return login_required(view, "manage")
 
 
 # Their fields go to the intake service, which names the field beside it (text.invalid_character).
@@ -87,6 +97,11 @@ def _headers(response):
 def _not_found(_error):
     """In the page's language, inside the facility's frame (not the server's bare English page)."""
     return render_template("facility/not_found.html"), 404
+
+
+@bp.errorhandler(403)
+def _forbidden(_error):
+    return render_template("facility/forbidden.html"), 403
 
 
 @bp.app_template_global("issue_text")
@@ -157,6 +172,27 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("facility.login"))
+
+
+@bp.post("/switch")
+@login_required
+def switch_facility():
+    """Chooses the facility the pages show, among the user's own (CSRF-checked like every form)."""
+    if switch_to(g.memberships, request.form.get("facility", "")[:32]) is None:
+        abort(404)  # not one of the user's facilities: nothing about it is told
+    session.pop("undo_checkout", None)  # an offer of the previous facility
+    return redirect(url_for("facility.index"))
+
+
+@bp.get("/all")
+@login_required
+def all_in_house():
+    """"See all": guests in house at each of the user's facilities, read-only (acting needs a switch)."""
+    sections = []
+    for membership in g.memberships:
+        stays, more = service.list_stays(membership.facility, status="in_house", limit=IN_HOUSE_LIMIT)
+        sections.append((membership, stays, more))
+    return render_template("facility/all.html", sections=sections)
 
 
 # ---- current guests and check-out ------------------------------------------------------------
@@ -555,13 +591,13 @@ _NOT_A_LIST = {
 
 
 @bp.get("/import")
-@login_required
+@manager_required
 def import_form():
     return render_template("facility/import.html", preview=None, error=None)
 
 
 @bp.post("/import")
-@login_required
+@manager_required
 def import_preview():
     upload = request.files.get("file")
     data = upload.read() if upload else b""
@@ -596,7 +632,7 @@ def import_preview():
 
 
 @bp.post("/import/confirm")
-@login_required
+@manager_required
 def import_confirm():
     try:
         data = _import_serializer().loads(request.form.get("token", ""))
@@ -619,7 +655,7 @@ def import_confirm():
 
 
 @bp.get("/import/template.<ext>")
-@login_required
+@manager_required
 def import_template(ext):
     if ext == "xlsx":
         body, mimetype = importer.template_xlsx(), \
@@ -639,7 +675,7 @@ _PORTAL_CONFIRM = PortalConfirmSchema()
 
 
 @bp.get("/portal")
-@login_required
+@manager_required
 def portal_files():
     waiting = portal.waiting_files(g.facility.id)
     history = [f for f in portal.list_files(g.facility.id, limit=50) if f.status == "confirmed"]
@@ -649,7 +685,7 @@ def portal_files():
 
 
 @bp.get("/portal/<file_id>/download")
-@login_required
+@manager_required
 def portal_download(file_id):
     try:
         f = portal.get_file(g.facility.id, file_id)
@@ -665,7 +701,7 @@ def portal_download(file_id):
 
 
 @bp.post("/portal/<file_id>/confirm")
-@login_required
+@manager_required
 def portal_confirm(file_id):
     raw = request.form.get("records_shown", "").strip()
     value = int(raw) if _ascii_number(raw, 7) else (raw or None)

@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from ..timeutil import VN_TZ
 from ..rules.stay import MAX_GUESTS
 from ..rules.text import has_invalid_characters
-from .vocab import CITIZEN_DOCUMENT_KINDS, DOCUMENT_TYPES, REASONS, SEXES, VISA_KINDS
+from .vocab import CITIZEN_DOCUMENT_KINDS, DOCUMENT_TYPES, FACILITY_CODE_PATTERN, REASONS, SEXES, VISA_KINDS
 
 _FIELD_ERRORS = {"required": "required", "null": "required", "invalid": "type",
                  "invalid_awareness": "format", "format": "format", "type": "type",
@@ -158,7 +158,18 @@ class GuestPatchSchema(GuestFields):
                        "keeps at least one guest (guests.last_guest)."})
 
 
+FACILITY_CODE_HELP = ("With an organisation key (ok_…): the code of the organisation's facility this is for; "
+                      "required. With a facility key: optional, and must be that facility's own code.")
+
+
+def facility_code():
+    """Chains (issue 13, item 3): which facility an organisation key writes or reads for."""
+    return fields.String(validate=[validate.Regexp(FACILITY_CODE_PATTERN, error="format")], allow_none=False,
+                         error_messages=_errors(), metadata=example("HN-0001", description=FACILITY_CODE_HELP))
+
+
 class StaySchema(StrictSchema):
+    facility_code = facility_code()
     external_ref = text(100, required=True, min_length=1,
                         metadata=example(EXAMPLE_STAY["external_ref"],
                                          description="The facility's booking or admission number; the idempotency key"))
@@ -180,6 +191,7 @@ class StayPatchSchema(StrictSchema):
 
 
 class BulkSchema(StrictSchema):
+    facility_code = facility_code()  # one facility per bulk request
     # Items are loaded one by one by the service so one bad stay never sinks the others.
     stays = BoundedList(fields.Dict(), max_items=MAX_BULK, required=True, error_messages=_errors(),
                         metadata={"description": "Up to 500 stays, each as in POST /stays"})
@@ -196,6 +208,7 @@ class CancelSchema(StrictSchema):
 
 
 class ListStaysQuery(StrictSchema):
+    facility_code = facility_code()
     status = choice(("in_house", "departed", "cancelled"))
     arrived_from = moment()
     arrived_to = moment()
@@ -209,6 +222,7 @@ NOTIFICATION_STATUSES = ("pending", "sending", "accepted", "rejected", "retrying
 
 
 class ListNotificationsQuery(StrictSchema):
+    facility_code = facility_code()
     status = choice(NOTIFICATION_STATUSES)
     cursor = text(40)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
@@ -216,9 +230,14 @@ class ListNotificationsQuery(StrictSchema):
 
 
 class ListPortalFilesQuery(StrictSchema):
+    facility_code = facility_code()
     status = choice(("ready", "confirmed", "mismatch"))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error="out_of_range|min={min}|max={max}"),
                            error_messages=_errors())
+
+
+class FacilityCodeSchema(StrictSchema):
+    facility_code = facility_code()
 
 
 class PortalConfirmSchema(StrictSchema):

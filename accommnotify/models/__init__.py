@@ -1,4 +1,5 @@
 """All tables. Import from here so every model is registered before migrations or create_all."""
+from .chains import FacilityMembership, Organisation, OrganisationFacility, OrganisationKey
 from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
 from .facility_users import FacilityUser
@@ -8,7 +9,7 @@ from .reminders import ReminderSettings, SentReminder
 from .webhooks import WebhookAttempt, WebhookMessage, WebhookSubscription
 from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSearch, PoliceToken
 
-__all__ = ["ApiKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
+__all__ = ["ApiKey", "FacilityMembership", "Organisation", "OrganisationFacility", "OrganisationKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
            "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
            "PortalFile", "PortalFileRow", "ReceiverState", "ReminderSettings", "SentReminder", "Stay",
            "WebhookAttempt", "WebhookMessage", "WebhookSubscription"]

@@ -129,3 +129,5 @@ def register_commands(app):
     app.cli.add_command(demo)
     app.cli.add_command(purge_command)
     app.cli.add_command(keys_cli)
+    from .organisation_cli import organisation_cli
+    app.cli.add_command(organisation_cli)

@@ -300,3 +300,24 @@ def test_metrics_count_awaiting_upload_and_watch_its_deadline(portal):
     text = app.test_client().get("/metrics").get_data(as_text=True)
     assert 'accommnotify_notifications_awaiting_upload{receiver="portal"} 1' in text
     assert 'accommnotify_nearest_deadline_seconds{receiver="portal"}' in text
+
+
+def test_an_organisation_key_reaches_its_facilitys_portal_files_only(portal):
+    """Chains (issue 13, item 3): the list takes ?facility_code=, a file by id names its facility."""
+    from accommnotify.ops.organisations import attach_facility, create_organisation, create_organisation_key
+    app, api, other = portal
+    post_stays(api, 1, foreigner=False)
+    post_stays(other, 1, foreigner=False)
+    Dispatcher(app).run_pass(flush=True)
+    with app.app_context():
+        create_organisation("SEN", "Chuỗi Sen")
+        attach_facility("SEN", "HOTEL-1")
+        org = ApiClient(api.client, create_organisation_key("SEN"))
+    ours, theirs = files(api)[0], files(other)[0]
+    assert [f["id"] for f in files(org, facility_code="HOTEL-1")] == [ours["id"]]
+    assert org.get("/portal-files", query_string={"facility_code": "HOTEL-2"}).status_code == 404
+    assert org.get("/portal-files").status_code == 422
+    assert org.get(f"/portal-files/{ours['id']}").status_code == 200
+    assert org.get(f"/portal-files/{theirs['id']}/content").status_code == 404
+    assert org.post(f"/portal-files/{theirs['id']}/confirm", json={"records_shown": 1}).status_code == 404
+    assert files(other)[0]["status"] == "ready"

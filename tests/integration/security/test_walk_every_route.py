@@ -93,6 +93,8 @@ WALK: dict[str, Walk] = {
     "facility.proofs": Walk(FACILITY_PAGE),
     "facility.proof_pdf": Walk(FACILITY_PAGE),
     "facility.reminders": Walk(FACILITY_PAGE),
+    "facility.switch_facility": Walk(FACILITY_PAGE),
+    "facility.all_in_house": Walk(FACILITY_PAGE),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
