@@ -85,6 +85,17 @@ def created_times(url: str) -> dict:
     return out
 
 
+def status_counts(url: str) -> dict:
+    """Where the undelivered ones are: notifications and webhook messages by status."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        out = {table: dict(conn.execute(text(f"SELECT status, count(*) FROM {table} GROUP BY status")).all())
+               for table in ("notifications", "webhook_messages")}
+    engine.dispose()
+    return out
+
+
 def quantiles(values):
     q = statistics.quantiles(values, n=100)
     return f"p50 {q[49]:.2f}s  p99 {q[98]:.2f}s  max {max(values):.2f}s"
@@ -125,6 +136,7 @@ def main():
             print(f"{args.backend}: {len(accepted)} stays accepted in {intake_s:.1f}s "
                   f"({len(accepted) / intake_s:.0f}/s); webhooks received {len(arrivals)} "
                   f"(missing {len(accepted) - len(arrivals)}, refused {software.refused}); interval {args.interval}s")
+            print(f"by status: {status_counts(url)}")
             print(f"event → webhook delivered: {quantiles(event_lat)}  "
                   f"(target p99 ≤ interval {args.interval}s + 2s = {args.interval + 2}s)")
             print(f"stay 201 → webhook delivered: {quantiles(end_to_end)}")
