@@ -1,5 +1,5 @@
 """The facility API (SPEC §5): thin views over the intake service."""
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from .. import proof
 from ..intake import changes, service
@@ -177,9 +177,7 @@ def daily_proof(day):
     now = utcnow()
     parsed = parse_day(day[:20], now)
     facility, _query_left = _query(_FACILITY_CODE)
-    return current_app.response_class(proof.build(facility, parsed, now), content_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{proof.filename(facility.code, parsed)}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return proof.download(facility, parsed, now)
 
 
 # -- webhooks to the facility's software (docs/WEBHOOKS.md) ------------------------------------------

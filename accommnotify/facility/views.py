@@ -747,7 +747,4 @@ def proof_pdf():
     except InvalidInput as exc:
         issue = exc.issues[0]
         return _proofs_page(message(issue.code, lang(), **dict(issue.params)), raw, 422)
-    response = make_response(proof.build(g.facility, day, now))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{proof.filename(g.facility.code, day)}"'
-    return response
+    return proof.download(g.facility, day, now)

@@ -19,6 +19,14 @@ def filename(facility_code: str, day: date) -> str:
     return f"bang-xac-nhan-{facility_code}-{day.isoformat()}.pdf"
 
 
+def download(facility, day: date, now: datetime):
+    """The proof as an attachment, for the API and the facility pages alike (personal data: no cache)."""
+    from flask import current_app
+    return current_app.response_class(build(facility, day, now), content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename(facility.code, day)}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
 def init_app(app, other_secrets: tuple = ()) -> None:
     from ..settings import PROJECT_ROOT
     from .cli import proof_cli
