@@ -41,7 +41,7 @@ def test_cmd(subscription_id):
     message_id = new_id("msg")
     payload = events.body(events.PING, {"subscription_id": subscription_id, "facility_code": code}, now)
     cfg = current_app.config
-    pool = connection_pool(1)
+    pool = connection_pool(1, allow_private=bool(cfg.get("WEBHOOK_ALLOW_INSECURE")))
     result = post(pool, url, secret, message_id, payload, now,
                   (float(cfg["WEBHOOK_CONNECT_TIMEOUT"]), float(cfg["WEBHOOK_READ_TIMEOUT"])))
     pool.clear()

@@ -13,6 +13,7 @@ the schedule of dispatch.retry (30 s, 2 min, 10 min, …), dead 72 h after the f
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
 import time
@@ -90,13 +91,38 @@ class Report:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-def connection_pool(workers: int) -> urllib3.PoolManager:
+class PrivateAddress(Exception):
+    """The receiver's name led to an address that is not public (loopback, private, link-local …). Not an
+    OSError: urllib3 would report that as a broken connection, and the attempt log should say why."""
+
+
+def _public_only(connection_cls):
+    """A connection class that refuses, once connected and before a byte is sent, a peer address that is
+    not global: the subscription check sees only the name, and a name can point (or be re-pointed, DNS
+    rebinding) at the dispatcher's own network."""
+    class PublicOnly(connection_cls):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            if not ipaddress.ip_address(sock.getpeername()[0].split("%")[0]).is_global:
+                sock.close()
+                raise PrivateAddress("the webhook host resolved to an address that is not public")
+            return sock
+    return PublicOnly
+
+
+def connection_pool(workers: int, allow_private: bool = False) -> urllib3.PoolManager:
     """One pool for a sender's threads: keep-alive connections (a PMS gets many events: no TCP and TLS
     handshake each), no retries of its own (dispatch.retry schedules them), no redirects followed, and
     no cookie jar at all, so one receiver's Set-Cookie never travels to the next request. urllib3 rather
-    than requests: a round spends most of its CPU in the client, and requests' layers over urllib3
-    doubled that cost per message (bench/webhooks)."""
-    return urllib3.PoolManager(num_pools=64, maxsize=workers, block=False, retries=False)
+    than requests: a round spends most of its CPU in the client, and requests' layers over urllib3 cost
+    half again per message (bench/webhooks). Unless `allow_private` (WEBHOOK_ALLOW_INSECURE: development
+    and tests on loopback), only public addresses are connected to."""
+    pool = urllib3.PoolManager(num_pools=64, maxsize=workers, block=False, retries=False)
+    if not allow_private:
+        pool.pool_classes_by_scheme = {
+            scheme: type(f"PublicOnly{cls.__name__}", (cls,), {"ConnectionCls": _public_only(cls.ConnectionCls)})
+            for scheme, cls in pool.pool_classes_by_scheme.items()}
+    return pool
 
 
 def post(pool: urllib3.PoolManager, url: str, secret: str, message_id: str, payload: str, now: datetime,
@@ -148,7 +174,7 @@ class WebhookSender:
         self.send_window = lease.total_seconds() / 2
         # kept from pass to pass, so are its threads' keep-alive connections
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook")
-        self.http = connection_pool(self.workers)
+        self.http = connection_pool(self.workers, allow_private=bool(cfg.get("WEBHOOK_ALLOW_INSECURE")))
 
     def run(self, now: datetime | None = None, stopping=None) -> Report:
         report = Report()

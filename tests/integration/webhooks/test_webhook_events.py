@@ -309,3 +309,19 @@ def test_what_cannot_be_sent_within_the_lease_goes_back_to_the_queue_uncounted(d
     assert [sender.run().delivered, sender.run().delivered] == [1, 1]  # due at once, and each round progresses
     assert {m["status"] for m in messages(app)} == {"delivered"} and set(software.counts.values()) == {1}
     sender.close()
+
+
+def test_a_name_that_leads_to_a_private_address_is_never_sent_to(setup, software):
+    # The subscription check sees only the URL; a public name can resolve (or be re-pointed) to the
+    # dispatcher's own network. Here the stored URL is a loopback one, as such a name would give.
+    app, facility = setup
+    subscribe(app, facility, software, events=["stay.created"])
+    with app.app_context():
+        create_stay(facility, factories.stay(), source="form")
+    app.config["WEBHOOK_ALLOW_INSECURE"] = False  # production: only public addresses
+    d = Dispatcher(app)
+    d.run_pass()
+    [m] = messages(app)
+    assert m["status"] == "retrying" and m["last_error"] == "PrivateAddress" and m["last_http_status"] is None
+    assert software.counts == {} and software.headers == []  # not one byte reached it
+    d.webhooks.close()
