@@ -206,7 +206,7 @@ def index():
         rooms.setdefault(stay["room"] or "", []).append(stay)
     for stay in stays:  # a guest removed by a correction is no longer in house
         stay["guests"] = _present(stay)
-    rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20)
+    rejected, _cursor = service.list_notifications(g.facility, status="rejected", limit=20, actionable=True)
     guests = sum(1 for stay in stays for guest in stay["guests"] if guest["departed_at"] is None)
     room_count = sum(1 for room in rooms if room)
     now = utcnow()
@@ -567,7 +567,7 @@ def history():
     if cursor and (len(cursor) > 40 or not cursor.replace("_", "").isalnum()):
         cursor = None
     stays, next_cursor = service.list_stays(g.facility, cursor=cursor, limit=HISTORY_PAGE)
-    rejected, _c = service.list_notifications(g.facility, status="rejected", limit=50)
+    rejected, _c = service.list_notifications(g.facility, status="rejected", limit=50, actionable=True)
     return render_template("facility/history.html", stays=stays, next_cursor=next_cursor, rejected=rejected,
                            first_page=cursor is None)
 

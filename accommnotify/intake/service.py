@@ -267,12 +267,16 @@ def list_stays(facility, *, status=None, arrived_from=None, arrived_to=None, cur
     return result, (page[-1]["id"] if len(rows) > limit else None)
 
 
-def list_notifications(facility, *, status=None, cursor=None, limit=50):
-    """What needs the facility's attention, newest first."""
+def list_notifications(facility, *, status=None, cursor=None, limit=50, actionable=False):
+    """What needs the facility's attention, newest first. ``actionable``: only what a correction can
+    still fix (the pages' "needs a correction" lists): not a cancelled stay's, nor a removed guest's
+    (entered by mistake: their cancellation went to the police instead). The API lists everything."""
     stmt = (select(NOTIFICATIONS, STAYS.c.external_ref, GUESTS.c.full_name)
             .join(STAYS, STAYS.c.id == NOTIFICATIONS.c.stay_id)
             .join(GUESTS, GUESTS.c.id == NOTIFICATIONS.c.guest_id)
             .where(NOTIFICATIONS.c.facility_id == facility.id))
+    if actionable:
+        stmt = stmt.where(STAYS.c.status != "cancelled", GUESTS.c.removed_at.is_(None))
     if status:
         stmt = stmt.where(NOTIFICATIONS.c.status == status)
     if cursor:

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import read_only
 from ..extensions import db
-from ..models import Facility, FacilityUser, Notification, PortalFile, ReminderSettings, SentReminder, Stay
+from ..models import Facility, FacilityMembership, FacilityUser, Notification, PortalFile, ReminderSettings, SentReminder, Stay
 from ..receivers.base import bounded
 from ..timeutil import VN_TZ
 from . import render
@@ -95,11 +95,20 @@ def recipients(default_language: str = "vi", user_id: int | None = None) -> list
              .where(FacilityUser.disabled_at.is_(None)).order_by(FacilityUser.id))
     if user_id is not None:
         query = query.where(FacilityUser.id == user_id)
+    users = db.session.execute(query).all()
+    # A chain's staff hear about every facility they work for (facility_memberships), not only their own.
+    also = defaultdict(set)
+    ids = [u[0] for u in users]
+    for chunk in range(0, len(ids), 500):
+        for uid, fid in db.session.execute(select(FacilityMembership.user_id, FacilityMembership.facility_id)
+                                           .where(FacilityMembership.user_id.in_(ids[chunk:chunk + 500]))).all():
+            also[uid].add(fid)
     out = []
-    for uid, facility_id, email, s in db.session.execute(query).all():
+    for uid, facility_id, email, s in users:
         kinds = frozenset(k for k in KINDS if (getattr(s, k) if s is not None else DEFAULTS[k]))
-        out.append(Recipient(uid, facility_id, email, s.phone if s else None,
-                             s.language if s else default_language, s.channel if s else "email", kinds))
+        for fid in [facility_id] + sorted(also[uid] - {facility_id}):
+            out.append(Recipient(uid, fid, email, s.phone if s else None, s.language if s else default_language,
+                                 s.channel if s else "email", kinds, own=fid == facility_id))
     return out
 
 
@@ -206,7 +215,10 @@ def _digests(now, config, people, names) -> list[Due]:
     for facility_id, persons in wanting.items():
         c = counts[facility_id]
         for person in persons:
-            out.append(Due(person, "digest", [day.isoformat()],
+            # the ledger's subject: the day, and for a chain's other facilities the facility too (one user, one
+            # digest per facility; the own facility keeps the plain day as before memberships existed)
+            subject = day.isoformat() if person.own else f"{day.isoformat()}/{facility_id}"
+            out.append(Due(person, "digest", [subject],
                            lambda link, _held, p=person, c=c, n=names[facility_id]: render.digest(
                                p.language, n, day=day, link=link, **c)))
     return out

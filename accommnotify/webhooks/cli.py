@@ -10,7 +10,7 @@ from ..ids import new_id
 from ..models import Facility, WebhookSubscription
 from ..timeutil import utcnow
 from . import events, subscriptions
-from .delivery import post
+from .delivery import connection_pool, post
 
 webhooks_cli = AppGroup("webhooks", help="Webhooks to the facilities' own software.")
 
@@ -41,8 +41,10 @@ def test_cmd(subscription_id):
     message_id = new_id("msg")
     payload = events.body(events.PING, {"subscription_id": subscription_id, "facility_code": code}, now)
     cfg = current_app.config
-    result = post(url, secret, message_id, payload, now,
+    pool = connection_pool(1, allow_private=bool(cfg.get("WEBHOOK_ALLOW_INSECURE")))
+    result = post(pool, url, secret, message_id, payload, now,
                   (float(cfg["WEBHOOK_CONNECT_TIMEOUT"]), float(cfg["WEBHOOK_READ_TIMEOUT"])))
+    pool.clear()
     click.echo(f"webhook-id {message_id}: {result.describe()}")
     if result.excerpt:
         click.echo(f"answer: {result.excerpt}")

@@ -13,16 +13,16 @@ the schedule of dispatch.retry (30 s, 2 min, 10 min, …), dead 72 h after the f
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
-import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.cookiejar import DefaultCookiePolicy
 
-import requests
-from sqlalchemy import any_, bindparam, func, insert, literal, select, text, update
+import urllib3
+from sqlalchemy import any_, bindparam, case, delete, func, insert, literal, select, text, update
 
 from ..dispatch import retry
 from ..ids import new_id
@@ -81,6 +81,7 @@ class Report:
     disabled: list = field(default_factory=list)
     recovered: int = 0
     lost_leases: int = 0
+    unsent: int = 0   # claimed, but not started in time: back in the queue
 
     def add(self, other: "Report") -> None:
         for key, value in other.__dict__.items():
@@ -90,33 +91,57 @@ class Report:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-_local = threading.local()
+class PrivateAddress(Exception):
+    """The receiver's name led to an address that is not public (loopback, private, link-local …). Not an
+    OSError: urllib3 would report that as a broken connection, and the attempt log should say why."""
 
 
-def _session() -> requests.Session:
-    """One keep-alive session per sending thread (a PMS gets many events: no TCP and TLS handshake
-    each). Cookies are never kept: one receiver's Set-Cookie must not travel to the next request."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    return session
+def _public_only(connection_cls):
+    """A connection class that refuses, once connected and before a byte is sent, a peer address that is
+    not global: the subscription check sees only the name, and a name can point (or be re-pointed, DNS
+    rebinding) at the dispatcher's own network."""
+    class PublicOnly(connection_cls):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            if not ipaddress.ip_address(sock.getpeername()[0].split("%")[0]).is_global:
+                sock.close()
+                raise PrivateAddress("the webhook host resolved to an address that is not public")
+            return sock
+    return PublicOnly
 
 
-def post(url: str, secret: str, message_id: str, payload: str, now: datetime, timeout: tuple) -> Result:
+def connection_pool(workers: int, allow_private: bool = False) -> urllib3.PoolManager:
+    """One pool for a sender's threads: keep-alive connections (a PMS gets many events: no TCP and TLS
+    handshake each), no retries of its own (dispatch.retry schedules them), no redirects followed, and
+    no cookie jar at all, so one receiver's Set-Cookie never travels to the next request. urllib3 rather
+    than requests: a round spends most of its CPU in the client, and requests' layers over urllib3 cost
+    half again per message (bench/webhooks). Unless `allow_private` (WEBHOOK_ALLOW_INSECURE: development
+    and tests on loopback), only public addresses are connected to."""
+    pool = urllib3.PoolManager(num_pools=64, maxsize=workers, block=False, retries=False)
+    if not allow_private:
+        pool.pool_classes_by_scheme = {
+            scheme: type(f"PublicOnly{cls.__name__}", (cls,), {"ConnectionCls": _public_only(cls.ConnectionCls)})
+            for scheme, cls in pool.pool_classes_by_scheme.items()}
+    return pool
+
+
+def post(pool: urllib3.PoolManager, url: str, secret: str, message_id: str, payload: str, now: datetime,
+         timeout: tuple) -> Result:
     """One signed POST; never raises."""
     body = payload.encode()
     headers = {"content-type": "application/json", "user-agent": USER_AGENT,
                **signing.headers(secret, message_id, int(now.timestamp()), body)}
     try:
-        with _session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                             stream=True) as response:
-            excerpt = response.raw.read(READ_LIMIT, decode_content=True)
-            return Result(response.status_code, None, bounded(excerpt.decode("utf-8", "replace"), EXCERPT),
-                          parse_retry_after(response.headers.get("Retry-After")))
-    except requests.RequestException as exc:
-        return Result(None, type(exc).__name__, None)
-    except Exception as exc:  # noqa: BLE001 - a bad URL or answer must not stop the dispatcher
+        response = pool.request("POST", url, body=body, headers=headers, redirect=False, preload_content=False,
+                                timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]))
+        try:
+            excerpt = response.read(READ_LIMIT, decode_content=True)
+        finally:
+            response.drain_conn()
+            response.release_conn()
+        return Result(response.status, None, bounded(excerpt.decode("utf-8", "replace"), EXCERPT),
+                      parse_retry_after(response.headers.get("Retry-After")))
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a timeout or a broken answer must not stop the dispatcher
         return Result(None, type(exc).__name__, None)
 
 
@@ -141,12 +166,15 @@ class WebhookSender:
         self.sqlite = engine.dialect.name == "sqlite"
         self.timeout = (float(cfg.get("WEBHOOK_CONNECT_TIMEOUT", 5)), float(cfg.get("WEBHOOK_READ_TIMEOUT", 10)))
         self.workers = max(1, int(cfg.get("WEBHOOK_CONCURRENCY", 8)))
-        # A claim must be sent and recorded well within its lease even if every request times out:
-        # as many rounds of `workers` requests as half the lease holds, at most BATCH messages.
-        rounds = int(lease.total_seconds() / 2 // sum(self.timeout))
-        self.claim_size = min(BATCH, self.workers * max(1, rounds))
+        # A claim must be sent and recorded well within its lease even if every request times out.
+        # Rather than claiming only what worst-case timeouts allow (16-32 messages: a round's database
+        # work then costs more than its requests), a round claims BATCH and a request that could not
+        # end within half the lease is not started: its message goes back to the queue (see `send`).
+        self.claim_size = BATCH
+        self.send_window = lease.total_seconds() / 2
         # kept from pass to pass, so are its threads' keep-alive connections
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="webhook")
+        self.http = connection_pool(self.workers, allow_private=bool(cfg.get("WEBHOOK_ALLOW_INSECURE")))
 
     def run(self, now: datetime | None = None, stopping=None) -> Report:
         report = Report()
@@ -156,15 +184,27 @@ class WebhookSender:
             claimed = self.claim(t, self.claim_size)
             if not claimed:
                 break
-            results = list(self.pool.map(lambda c: post(c.url, c.secret, c.id, c.payload, now or utcnow(),
-                                                        self.timeout), claimed))
+            results = self.send(claimed, now)
             self.record(claimed, results, now or utcnow(), report)
             if len(claimed) < self.claim_size:
                 break
         return report
 
+    def send(self, claimed: list[Claimed], now: datetime | None) -> list[Result | None]:
+        """Post each claimed message, `workers` at a time; None for one whose request would start too late
+        to end (connect + read timeout) within the send window. The first `workers` always start, so a
+        lease shorter than the timeouts still makes progress."""
+        last_start = time.monotonic() + self.send_window - sum(self.timeout)
+
+        def one(i: int, c: Claimed) -> Result | None:
+            if i >= self.workers and time.monotonic() > last_start:
+                return None
+            return post(self.http, c.url, c.secret, c.id, c.payload, now or utcnow(), self.timeout)
+        return list(self.pool.map(one, range(len(claimed)), claimed))
+
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self.http.clear()
 
     def recover_expired_leases(self, now: datetime) -> int:
         with self.engine.begin() as conn:
@@ -202,9 +242,9 @@ class WebhookSender:
             # one attempt id per message, also its lease token (the claim's id is only a placeholder)
             claimed = [Claimed(r.id, new_id("wha"), r.subscription_id, r.payload, r.attempts, r.first_attempt_at)
                        for r in rows]
-            conn.execute(update(MSG).where(MSG.c.id == bindparam("mid"), MSG.c.last_attempt_id == claim_id)
-                         .values(last_attempt_id=bindparam("aid")),
-                         [{"mid": c.id, "aid": c.attempt_id} for c in claimed])
+            # one statement, not one per message: the claim's cost is most of a round's database time
+            conn.execute(update(MSG).where(MSG.c.id.in_([c.id for c in claimed]), MSG.c.last_attempt_id == claim_id)
+                         .values(last_attempt_id=case({c.id: c.attempt_id for c in claimed}, value=MSG.c.id)))
             conn.execute(insert(ATT), [{"id": c.attempt_id, "message_id": c.id, "subscription_id": c.subscription_id,
                                         "dispatcher": self.owner, "started_at": now} for c in claimed])
             subs = {s.id: s for s in conn.execute(
@@ -214,45 +254,67 @@ class WebhookSender:
         return claimed
 
     def record(self, claimed: list[Claimed], results: list[Result], now: datetime, report: Report) -> None:
-        params, attempts, gone = [], [], set()
+        """Write a round's outcomes. Each write is guarded by the message's attempt id (also its lease
+        token: an attempt id belongs to one message only), status and lease owner, so a round whose lease
+        ran out changes nothing. Delivered messages, nearly all of them, go in one statement per
+        distinct answer; failures one at a time (each has its own retry time)."""
+        delivered, failed, gone, unsent = {}, [], set(), []
         for c, r in zip(claimed, results):
-            p = {"mid": c.id, "aid": c.attempt_id, "http": r.http_status, "error": None, "deliv": None,
-                 "next": now}
+            if r is None:
+                unsent.append(c)
+                continue
             if r.delivered:
-                p["st"], p["deliv"] = "delivered", now
                 report.delivered += 1
+                delivered.setdefault((r.http_status, r.excerpt), []).append(c)
+                continue
+            p = {"mid": c.id, "aid": c.attempt_id, "http": r.http_status, "error": bounded(r.describe(), 200), "eclass": r.error_class,
+                 "text": r.excerpt, "next": now}
+            if r.http_status == 410:
+                gone.add(c.subscription_id)
+                p["st"] = "retrying"  # waits for the subscription to be enabled again
+                report.retried += 1
             else:
-                p["error"] = bounded(r.describe(), 200)
-                if r.http_status == 410:
-                    gone.add(c.subscription_id)
-                    p["st"] = "retrying"  # waits for the subscription to be enabled again
-                    report.retried += 1
-                else:
-                    status, when = retry.next_attempt(c.attempts, c.first_attempt_at, now, r.retry_after, self.rng)
-                    p["st"], p["next"] = status, when or now
-                    report.dead += status == "dead"
-                    report.retried += status != "dead"
-            params.append(p)
-            attempts.append({"aid": c.attempt_id, "http": r.http_status, "eclass": r.error_class,
-                             "text": r.excerpt})
+                status, when = retry.next_attempt(c.attempts, c.first_attempt_at, now, r.retry_after, self.rng)
+                p["st"], p["next"] = status, when or now
+                report.dead += status == "dead"
+                report.retried += status != "dead"
+            failed.append(p)
+        leased = (SENDING, MSG.c.lease_owner == self.owner)
+        released = dict(lease_owner=None, lease_expires_at=None, updated_at=now)
+        counts = []
         with self.engine.begin() as conn:
-            written = conn.execute(
-                update(MSG).where(MSG.c.id == bindparam("mid"), SENDING, MSG.c.lease_owner == self.owner,
-                                  MSG.c.last_attempt_id == bindparam("aid"))
-                .values(status=bindparam("st"), delivered_at=bindparam("deliv"),
-                        next_attempt_at=bindparam("next"), last_http_status=bindparam("http"),
-                        last_error=bindparam("error"), lease_owner=None, lease_expires_at=None, updated_at=now),
-                params).rowcount
-            conn.execute(update(ATT).where(ATT.c.id == bindparam("aid"))
-                         .values(ended_at=now, http_status=bindparam("http"), error_class=bindparam("eclass"),
-                                 excerpt=bindparam("text")), attempts)
+            for (http, excerpt), done in delivered.items():
+                aids = [c.attempt_id for c in done]
+                counts.append(conn.execute(
+                    update(MSG).where(MSG.c.id.in_([c.id for c in done]), MSG.c.last_attempt_id.in_(aids), *leased)
+                    .values(status="delivered", delivered_at=now, next_attempt_at=now, last_http_status=http,
+                            last_error=None, **released)).rowcount)
+                conn.execute(update(ATT).where(ATT.c.id.in_(aids))
+                             .values(ended_at=now, http_status=http, error_class=None, excerpt=excerpt))
+            if failed:
+                counts.append(conn.execute(
+                    update(MSG).where(MSG.c.id == bindparam("mid"), MSG.c.last_attempt_id == bindparam("aid"), *leased)
+                    .values(status=bindparam("st"), next_attempt_at=bindparam("next"), last_http_status=bindparam("http"),
+                            last_error=bindparam("error"), **released),
+                    failed).rowcount)
+                conn.execute(update(ATT).where(ATT.c.id == bindparam("aid"))
+                             .values(ended_at=now, http_status=bindparam("http"), error_class=bindparam("eclass"),
+                                     excerpt=bindparam("text")), failed)
+            if unsent:  # not attempted: due again at once, the attempt neither counted nor logged
+                counts.append(conn.execute(
+                    update(MSG).where(MSG.c.id.in_([c.id for c in unsent]),
+                                      MSG.c.last_attempt_id.in_([c.attempt_id for c in unsent]), *leased)
+                    .values(status="retrying", next_attempt_at=now, attempts=MSG.c.attempts - 1, **released)).rowcount)
+                conn.execute(delete(ATT).where(ATT.c.id.in_([c.attempt_id for c in unsent])))
+                report.unsent += len(unsent)
             if gone:
                 conn.execute(update(SUB).where(SUB.c.id.in_(gone), SUB.c.disabled_at.is_(None))
                              .values(disabled_at=now, disabled_reason="HTTP 410 Gone from the receiver"))
-        if written is not None and 0 <= written < len(params):
-            report.lost_leases += len(params) - written
+        written = sum(counts)
+        if all(n is not None and n >= 0 for n in counts) and written < len(claimed):  # -1: driver cannot tell
+            report.lost_leases += len(claimed) - written
             log.warning("webhooks: %d result(s) not written: the lease expired and the messages were taken back",
-                        len(params) - written)
+                        len(claimed) - written)
         for sid in sorted(gone):
             report.disabled.append(sid)
             log.error("webhook subscription %s disabled after HTTP 410; re-enable with `flask webhooks enable %s`",

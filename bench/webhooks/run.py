@@ -4,13 +4,14 @@
 
 Real processes: gunicorn (4 workers) serves the API, one `flask dispatcher run` delivers the
 notifications to a local police receiver and the `notification.accepted` webhooks to the facility's
-software, an HTTP server in this process that verifies each request with `standardwebhooks` and notes
-when it arrived. Figures:
+software, an HTTP server in a process of its own that verifies each request with `standardwebhooks` and
+notes when it arrived (in the load generator's process it was starved of CPU, and its clock with it). Figures:
 - event → webhook delivered: from the moment the acceptance was recorded (the message's created_at,
   written in that transaction) to the webhook's arrival. Target (issue 12): p99 ≤ interval + 2 s.
 - stay POSTed (201) → webhook delivered: what the front desk sees end to end (two hops).
 """
 import json
+import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -27,45 +28,76 @@ import common  # noqa: E402
 from latency import arguments, start_api, steady_intake  # noqa: E402
 
 
+def software_process(port: int, conn) -> None:
+    """The facility's software, in its own process (as it would be on its own machine): the load
+    generator's CPU must not delay the receiver's clock. Verifies each request with `standardwebhooks`,
+    notes when it arrived, and answers the parent's questions over `conn`."""
+    from standardwebhooks.webhooks import Webhook
+    verifier = Webhook(conn.recv())   # the subscription's secret, sent once the subscription exists
+    arrivals, by_message, refused = {}, {}, [0]
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            at = time.time()
+            try:
+                payload = verifier.verify(body, {k.lower(): v for k, v in self.headers.items()})
+            except Exception:  # noqa: BLE001 - counted, answered 400
+                with lock:
+                    refused[0] += 1
+                status = 400
+            else:
+                with lock:
+                    arrivals.setdefault(payload["data"]["notification_id"], at)
+                    by_message.setdefault(self.headers["webhook-id"], at)
+                status = 204
+            self.send_response(status)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    conn.send("ready")
+    while True:
+        question = conn.recv()
+        with lock:
+            if question == "count":
+                conn.send(len(arrivals))
+            else:  # "all", the last question
+                conn.send((dict(arrivals), dict(by_message), refused[0]))
+                return
+
+
 class Software:
-    """The facility's software: {notification id: arrival time} of verified notification.accepted webhooks."""
+    """The parent's handle on the software process."""
 
     def __init__(self):
-        from standardwebhooks.webhooks import Webhook
-        self.webhook = None
-        self.arrivals, self.by_message, self.refused = {}, {}, 0
-        self.lock = threading.Lock()
-        outer = self
+        self.port = common.free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        self.conn, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=software_process, args=(self.port, child), daemon=True)
+        self.process.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def start(self, secret: str) -> None:
+        self.conn.send(secret)
+        assert self.conn.recv() == "ready"
 
-            def log_message(self, *args):
-                pass
+    def count(self) -> int:
+        self.conn.send("count")
+        return self.conn.recv()
 
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                at = time.time()
-                try:
-                    payload = outer.webhook.verify(body, {k.lower(): v for k, v in self.headers.items()})
-                except Exception:  # noqa: BLE001 - counted, answered 400
-                    with outer.lock:
-                        outer.refused += 1
-                    status = 400
-                else:
-                    with outer.lock:
-                        outer.arrivals.setdefault(payload["data"]["notification_id"], at)
-                        outer.by_message.setdefault(self.headers["webhook-id"], at)
-                    status = 204
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-        self.make = Webhook
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def results(self):
+        self.conn.send("all")
+        out = self.conn.recv()
+        self.process.join(5)
+        return out
 
 
 def created_times(url: str) -> dict:
@@ -119,23 +151,22 @@ def main():
                                 headers={"Authorization": f"Bearer {key}"},
                                 json={"url": software.url, "events": ["notification.accepted"]})
             assert sub.status_code == 201, sub.text
-            software.webhook = software.make(sub.json()["secret"])
+            software.start(sub.json()["secret"])
             procs.append(subprocess.Popen(flask + ["dispatcher", "run"], cwd=str(common.ROOT), env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
             accepted, intake_s = steady_intake(web_port, key, args.rate, args.seconds, prefix="W")
             deadline = time.time() + 3 * args.interval + 60
-            while time.time() < deadline and len(software.arrivals) < len(accepted):
+            while time.time() < deadline and software.count() < len(accepted):
                 time.sleep(0.5)  # waiting for the last deliveries, not synchronising a test
             common.stop_receiver(police)
             created = created_times(url)
-            with software.lock:
-                by_message, arrivals = dict(software.by_message), dict(software.arrivals)
+            arrivals, by_message, refused = software.results()
             event_lat = sorted(by_message[m] - created[m] for m in by_message if m in created)
             end_to_end = sorted(arrivals[n] - t for n, t in accepted.items() if n in arrivals)
             print(f"{args.backend}: {len(accepted)} stays accepted in {intake_s:.1f}s "
                   f"({len(accepted) / intake_s:.0f}/s); webhooks received {len(arrivals)} "
-                  f"(missing {len(accepted) - len(arrivals)}, refused {software.refused}); interval {args.interval}s")
+                  f"(missing {len(accepted) - len(arrivals)}, refused {refused}); interval {args.interval}s")
             print(f"by status: {status_counts(url)}")
             print(f"event → webhook delivered: {quantiles(event_lat)}  "
                   f"(target p99 ≤ interval {args.interval}s + 2s = {args.interval + 2}s)")

@@ -33,6 +33,7 @@ class Recipient:
     language: str
     channel: str
     kinds: frozenset[str]
+    own: bool = True     # the user's own facility; False for one they work for through a membership
 
 
 class ChannelError(Exception):

@@ -167,3 +167,25 @@ def test_a_correction_adds_a_guest_who_gets_an_arrival_of_his_own(app, staff, ap
             ("arrival", "accepted", guests[0].id), ("arrival", "pending", guests[1].id)]
     removed = staff.post(f"/facility/stays/{stay['id']}/correct", dict(values, **child, action="remove:1"))
     assert 'id="g-1-box"' not in removed.get_data(as_text=True)
+
+
+def test_needs_a_correction_leaves_out_cancelled_stays_and_removed_guests(app, staff, api):
+    kept = _post_stay(api, guests=[factories.citizen(full_name="Khách Còn Sửa")])
+    cancelled = _post_stay(api, guests=[factories.citizen(full_name="Khách Đã Hủy")])
+    pair = _post_stay(api, guests=[factories.citizen(full_name="Khách Thật"),
+                                   factories.citizen(full_name="Khách Nhập Nhầm", id_number="001090000123")])
+    for stay in (kept, cancelled, pair):
+        _set(app, stay["id"], status="rejected", rejection_code="person.unknown", rejection_message="Không khớp")
+    assert api.post(f"/stays/{cancelled['id']}/cancel", json={"reason": "nhập nhầm"}).status_code == 200
+    wrong = pair["guests"][1]["id"]
+    patched = api.patch(f"/stays/{pair['id']}", json={"guests": [{"id": wrong, "removed": True}]})
+    assert patched.status_code == 200, patched.get_json()
+    for path in ("/facility/", "/facility/history"):
+        page = staff.get(path).get_data(as_text=True)
+        needs = page[page.index("cần sửa"):]
+        needs = needs[:needs.index("</ul>")]  # the list of what needs a correction
+        assert "Khách Còn Sửa" in needs and "Khách Thật" in needs, path
+        assert cancelled["id"] not in needs and "Khách Đã Hủy" not in needs and "Khách Nhập Nhầm" not in needs, path
+    # the API still lists every rejected notification
+    listed = api.get("/notifications?status=rejected").get_json()["notifications"]
+    assert len(listed) == 4

@@ -233,3 +233,30 @@ def test_a_portal_file_not_uploaded_stands_for_its_notifications(app, hotel):
     assert "notification" not in message.text
     with app.app_context():
         assert [r.subject for r in db.session.query(SentReminder)] == ["pf_waiting"]
+
+
+def test_chain_staff_hear_about_every_facility_they_work_for(app, hotel, clock):
+    from accommnotify.models import FacilityMembership
+    other = make_facility(app, code="HOTEL-2")
+    add_stays(app, other, 1)
+    first, second, third = stay_notifications(app)
+    now = utcnow()
+    set_notifications(app, [first, third], deadline_at=now + minutes(30), created_at=now - minutes(10))
+    member = add_user(app, hotel.id, "chain@example.vn", digest=True)
+    add_user(app, other.id, "own.only@example.vn", digest=True, deadline=False)
+    with app.app_context():
+        from accommnotify.models import Facility
+        db.session.get(Facility, other.id).name = "Nhà nghỉ Mai"
+        db.session.add(FacilityMembership(user_id=member, facility_id=other.id, role="staff", created_at=now))
+        db.session.commit()
+    mail = Recorder()
+    assert run(app, channels={"email": mail}).sent["deadline"] == 2  # (and yesterday's digests, as at any hour)
+    deadlines = [(a, m.text) for a, m in mail.sent if "thông báo chưa được gửi" in m.text]
+    assert [a for a, _ in deadlines] == ["chain@example.vn", "chain@example.vn"]  # one per facility
+    assert sorted(("Khách sạn Sen" in t, "Nhà nghỉ Mai" in t) for _, t in deadlines) == [(False, True), (True, False)]
+    mail.sent.clear()
+    clock.move_to(datetime(2026, 11, 28, 7, 0, tzinfo=VN_TZ))
+    assert run(app, channels={"email": mail}).sent == {"digest": 3}  # two for the chain's user, one for the other
+    assert sorted(a for a, _ in mail.sent) == ["chain@example.vn", "chain@example.vn", "own.only@example.vn"]
+    clock.move_to(datetime(2026, 11, 28, 9, 0, tzinfo=VN_TZ))
+    assert run(app, channels={"email": mail}).sent == {}  # each once a day

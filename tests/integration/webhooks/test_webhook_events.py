@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import orjson
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from accommnotify.dispatch.core import Dispatcher
 from accommnotify.extensions import db
@@ -265,3 +265,63 @@ def test_purge_removes_old_finished_messages_only(setup, software, clock):
     with app.app_context():
         assert db.session.query(WebhookAttempt).count() == 0
         db.session.rollback()
+
+
+def test_one_round_records_each_message_by_its_own_answer(setup, software):
+    app, facility = setup
+    subscribe(app, facility, software, events=["stay.created"])
+    with app.app_context():
+        for _ in range(4):
+            create_stay(facility, factories.stay(), source="form")
+    software.script = [500, 200, 410, 200]  # in the order the requests arrive (one worker sends them in turn)
+    app.config["WEBHOOK_CONCURRENCY"] = 1
+    Dispatcher(app).run_pass()
+    with app.app_context():
+        attempts = dict(db.session.execute(select(WebhookAttempt.message_id, WebhookAttempt.http_status)).all())
+        db.session.rollback()
+    by_id = {m["id"]: m for m in messages(app)}
+    sent = [h["webhook-id"] for h in software.headers]
+    assert len(sent) == 4 and attempts == dict(zip(sent, [500, 200, 410, 200]))
+    assert [(by_id[i]["status"], by_id[i]["last_http_status"], by_id[i]["attempts"]) for i in sent] == [
+        ("retrying", 500, 1), ("delivered", 200, 1), ("retrying", 410, 1), ("delivered", 200, 1)]
+    assert by_id[sent[1]]["delivered_at"] is not None and by_id[sent[0]]["delivered_at"] is None
+    assert all(by_id[i]["lease_owner"] is None for i in sent)
+
+
+def test_what_cannot_be_sent_within_the_lease_goes_back_to_the_queue_uncounted(database_url, tmp_path, software):
+    # a lease of 20 s leaves a send window of 10 s, shorter than one request's timeouts (5 + 10 s): only
+    # the first wave (one worker: one request) may start; the rest of the claim is released, not attempted
+    app = make_app(database_url, RECEIVERS=scripted_receivers_toml(tmp_path), WEBHOOK_ALLOW_INSECURE=True,
+                   LEASE_SECONDS=20, WEBHOOK_CONCURRENCY=1)
+    facility = make_facility(app)
+    subscribe(app, facility, software, events=["stay.created"])
+    with app.app_context():
+        for _ in range(3):
+            create_stay(facility, factories.stay(), source="form")
+    sender = Dispatcher(app).webhooks
+    report = sender.run()
+    assert (report.delivered, report.unsent) == (1, 2)
+    assert sorted((m["status"], m["attempts"], m["lease_owner"]) for m in messages(app)) == [
+        ("delivered", 1, None), ("retrying", 0, None), ("retrying", 0, None)]
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(WebhookAttempt)).scalar() == 1
+        db.session.rollback()
+    assert [sender.run().delivered, sender.run().delivered] == [1, 1]  # due at once, and each round progresses
+    assert {m["status"] for m in messages(app)} == {"delivered"} and set(software.counts.values()) == {1}
+    sender.close()
+
+
+def test_a_name_that_leads_to_a_private_address_is_never_sent_to(setup, software):
+    # The subscription check sees only the URL; a public name can resolve (or be re-pointed) to the
+    # dispatcher's own network. Here the stored URL is a loopback one, as such a name would give.
+    app, facility = setup
+    subscribe(app, facility, software, events=["stay.created"])
+    with app.app_context():
+        create_stay(facility, factories.stay(), source="form")
+    app.config["WEBHOOK_ALLOW_INSECURE"] = False  # production: only public addresses
+    d = Dispatcher(app)
+    d.run_pass()
+    [m] = messages(app)
+    assert m["status"] == "retrying" and m["last_error"] == "PrivateAddress" and m["last_http_status"] is None
+    assert software.counts == {} and software.headers == []  # not one byte reached it
+    d.webhooks.close()
