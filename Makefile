@@ -41,13 +41,13 @@ fonts:
 	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core)
 
 test: setup browser fonts
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # Line coverage of the unit and integration tests on SQLite (data in var/.coverage), then the
 # floors: every module >= 85 %, total >= 95 % (tests/coverage_check.py).
 coverage: setup
 	mkdir -p var
-	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
+	env -u ACCOMMNOTIFY_TEST_POSTGRES_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal --cov --cov-config=.coveragerc --cov-report= tests/unit tests/integration
 	$(BIN)/python tests/coverage_check.py
 
 # Targeted mutants (tests/mutation/run.py): each must make its named tests fail. It rewrites source

@@ -103,17 +103,37 @@ def postgres_database():
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     _migrate(url)
     yield url
+    if url in _cleaners:
+        _cleaners.pop(url)[0].dispose()
     with _admin_connection(POSTGRES_URL) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _truncate_all(app):
-    with app.app_context():
-        db.session.remove()
-        names = [t.name for t in db.metadata.sorted_tables]
-        with db.engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+_cleaners: dict = {}
+
+
+def _empty_all_tables(url):
+    """Empties every table and restarts its id sequence, as a fresh database would be. DELETE, not
+    TRUNCATE: a test leaves a few rows, and TRUNCATE's new files per table cost 20 times as much
+    (0.4 s against 0.02 s a test on this machine, minutes over the suite). One engine per process,
+    not an app per test: the app's factory would cost more than the cleaning."""
+    import accommnotify.models  # noqa: F401 - every table in db.metadata
+    from sqlalchemy import create_engine
+    if url not in _cleaners:
+        engine = create_engine(url, pool_size=1, pool_pre_ping=True)  # a test may end sessions
+        with engine.connect() as conn:  # append-only tables refuse DELETE (a trigger): TRUNCATE those
+            guarded = set(conn.execute(text("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                                            "WHERE NOT tgisinternal")).scalars())
+        _cleaners[url] = engine, guarded
+    engine, guarded = _cleaners[url]
+    with engine.begin() as conn:
+        if guarded:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in sorted(guarded))))
+        for table in reversed(db.metadata.sorted_tables):  # children before parents
+            if table.name not in guarded:
+                conn.execute(table.delete())
+        for (sequence,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")):
+            conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -131,7 +151,7 @@ def database_url(request, backend, tmp_path):
     else:
         url = request.getfixturevalue("postgres_database")
         yield url
-        _truncate_all(make_app(url))
+        _empty_all_tables(url)
 
 
 class OwnContextClient(FlaskClient):
