@@ -96,6 +96,8 @@ def add_rooms(facility_id: int, names: list[str], *, section: str | None = None,
     `skip_listed` (the page's "101-110") is left as it is and returned in the second list."""
     now, section = utcnow(), normalize_name(section)
     names = [n for n in (normalize_name(n) for n in names) if n]
+    if not names:
+        raise InvalidInput("A name is required.", [Issue("name", "required")])
     existing = _by_key(facility_id, [room_key(n) for n in names])
     listed = [n for n in names if room_key(n) in existing and existing[room_key(n)].retired_at is None]
     if listed and not skip_listed:

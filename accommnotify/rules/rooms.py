@@ -20,7 +20,8 @@ MAX_CAPACITY = 200     # as the guests of one stay (rules.stay.MAX_GUESTS)
 MAX_RANGE = 100        # rooms one "101-110" adds at once
 MAX_ROOMS = 2000       # rooms of one facility (a large hospital's beds)
 
-_RANGE = re.compile(r"^(?P<prefix>.*?)(?P<first>\d+)\s*[-–]\s*(?P=prefix)?(?P<last>\d+)$")
+_RANGE = re.compile(r"^(?P<prefix>.*?)(?P<first>[0-9]+)\s*[-–]\s*(?P=prefix)?(?P<last>[0-9]+)$")
+_DIGITS = re.compile(r"([0-9]+)")
 
 
 def normalize_name(label: str | None) -> str | None:
@@ -39,8 +40,8 @@ def room_key(label: str | None) -> str:
 
 def natural_key(label: str) -> tuple:
     """Sort "2" before "10", "A2" before "A10"."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.split(r"(\d+)", room_key(label)) if part)
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
+                 for part in _DIGITS.split(room_key(label)) if part)
 
 
 def expand_names(text: str | None, field: str = "name") -> tuple[list[str], list[Issue]]:

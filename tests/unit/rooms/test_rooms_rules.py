@@ -76,3 +76,9 @@ def test_labels_differing_in_case_add_up():
 def test_nobody_in_house_means_every_room_free():
     assert {s.state for s in occupancy(ROOMS, []).rooms} == {"free"}
     assert occupancy([], [("101", 1, 1)]).unlisted == [("101", 1, 1)]
+
+
+def test_digits_that_are_not_ascii_are_letters_here():
+    """"²" and "٣" pass str.isdigit; int() refuses the first: neither is a room number (the walk found it)."""
+    assert sorted(["²", "2", "٣", "10"], key=natural_key) == ["2", "10", "²", "٣"]
+    assert expand_names("١-٣") == (["١-٣"], [])
