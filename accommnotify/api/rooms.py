@@ -6,6 +6,7 @@ from flask import jsonify
 from ..intake.prepare import load
 from ..models import Room
 from ..rooms import service
+from ..rules.rooms import room_key
 from ..rooms.schemas import ListRoomsQuery, RoomCreateSchema, RoomPatchSchema
 from .auth import facility_owning
 from .routes import _for_facility, _query, bp, json_body
@@ -22,9 +23,9 @@ def list_rooms():
 
 
 def _one(facility_id: int, room: Room):
-    board = service.board(facility_id, [room]) if room.retired_at is None else None
-    state = board.by_key().get(room.name_key) if board else None
-    return service.room_view(room, state)
+    row = service.RoomRow.of(room)
+    state = service.board(facility_id, [row]).by_key().get(room_key(row.name)) if row.retired_at is None else None
+    return service.room_view(row, state)
 
 
 @bp.post("/rooms")

@@ -5,9 +5,13 @@ facility's in-house stays, grouped by the stay's free-text `room`, matched to a 
 `rules.rooms.room_key`. Creating a stay does nothing here, so POST /api/v1/stays is untouched, and a
 check-out frees the room by itself.
 """
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import read_only
 from ..extensions import db
 from ..ids import new_id
 from ..intake.errors import Conflict, InvalidInput, NotFound
@@ -18,13 +22,33 @@ from ..rules.rooms import MAX_ROOMS, Board, RoomIn, RoomState, expand_names, nat
 from ..timeutil import utcnow, vn_iso
 
 
+class RoomRow(NamedTuple):
+    """A room as read for showing it: plain values that outlive the read's transaction."""
+    id: str
+    name: str
+    section: str | None
+    capacity: int
+    retired_at: datetime | None
+
+    @classmethod
+    def of(cls, room: Room) -> "RoomRow":
+        return cls(room.id, room.name, room.section, room.capacity, room.retired_at)
+
+
+_COLUMNS = (Room.id, Room.name, Room.section, Room.capacity, Room.retired_at)
+
+
 def _active(facility_id: int):
-    return select(Room).where(Room.facility_id == facility_id, Room.retired_at.is_(None))
+    return select(*_COLUMNS).where(Room.facility_id == facility_id, Room.retired_at.is_(None))
 
 
-def list_rooms(facility_id: int, *, include_retired: bool = False) -> list[Room]:
-    stmt = select(Room).where(Room.facility_id == facility_id) if include_retired else _active(facility_id)
-    rooms = db.session.scalars(stmt).all()
+def list_rooms(facility_id: int, *, include_retired: bool = False) -> list[RoomRow]:
+    """The facility's rooms (listed ones; with `include_retired` the retired ones after them), by
+    section then name in natural order. Reads only (no write lock on SQLite)."""
+    stmt = select(*_COLUMNS).where(Room.facility_id == facility_id) if include_retired else _active(facility_id)
+    with read_only():
+        rooms = [RoomRow(*row) for row in db.session.execute(stmt).all()]
+        db.session.rollback()
     return sorted(rooms, key=lambda r: (r.retired_at is not None, natural_key(r.section or "\uffff"),
                                         natural_key(r.name)))
 
@@ -40,21 +64,19 @@ def open_labels(facility_id: int) -> list[tuple[str | None, int, int]]:
     return [(row[0], int(row[1]), int(row[2])) for row in db.session.execute(stmt).all()]
 
 
-def _room_in(room: Room) -> RoomIn:
-    return RoomIn(room.id, room.name, room.section, room.capacity)
-
-
-def board(facility_id: int, rooms: list[Room] | None = None) -> Board:
+def board(facility_id: int, rooms: list[RoomRow] | None = None) -> Board:
     """The occupancy board of the facility's listed rooms. Without rooms, no stay query is made."""
     rooms = list_rooms(facility_id) if rooms is None else rooms
-    if not rooms:
+    listed = [RoomIn(r.id, r.name, r.section, r.capacity) for r in rooms if r.retired_at is None]
+    if not listed:
         return occupancy([], [])
-    result = occupancy([_room_in(r) for r in rooms if r.retired_at is None], open_labels(facility_id))
-    db.session.rollback()
-    return result
+    with read_only():
+        labels = open_labels(facility_id)
+        db.session.rollback()
+    return occupancy(listed, labels)
 
 
-def room_view(room: Room, state: RoomState | None = None) -> dict:
+def room_view(room: RoomRow, state: RoomState | None = None) -> dict:
     return {"id": room.id, "name": room.name, "section": room.section, "capacity": room.capacity,
             "retired_at": vn_iso(room.retired_at), "guests": state.guests if state else 0,
             "stays": state.stays if state else 0, "state": state.state if state else "free"}
@@ -66,9 +88,10 @@ def board_view(facility_id: int, *, include_retired: bool = False) -> dict:
     states = board(facility_id, rooms)
     by_key = states.by_key()
     views = [room_view(r, None if r.retired_at else by_key.get(room_key(r.name))) for r in rooms]
-    if not rooms:  # nothing listed: still say how many are in house, and under which labels
-        states = occupancy([], open_labels(facility_id))
-        db.session.rollback()
+    if not states.rooms:  # nothing listed: still say how many are in house, and under which labels
+        with read_only():
+            states = occupancy([], open_labels(facility_id))
+            db.session.rollback()
     return {"rooms": views,
             "unlisted": [{"room": label, "guests": guests, "stays": stays} for label, guests, stays in states.unlisted],
             "no_room": {"room": None, "guests": states.no_room[0], "stays": states.no_room[1]}}
@@ -177,7 +200,10 @@ def full_after(facility_id: int, label: str | None) -> RoomState | None:
     than its capacity (the stay was saved: a warning, never a refusal)."""
     if not room_key(label):
         return None
-    rooms = db.session.scalars(_active(facility_id).where(Room.name_key == room_key(label))).all()
+    with read_only():
+        rooms = [RoomRow(*row) for row in db.session.execute(
+            _active(facility_id).where(Room.name_key == room_key(label))).all()]
+        db.session.rollback()
     if not rooms:
         return None
     state = board(facility_id, rooms).by_key().get(room_key(label))

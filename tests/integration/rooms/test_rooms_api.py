@@ -134,3 +134,16 @@ def test_the_openapi_document_has_the_rooms_routes(api):
 def test_bad_queries_are_422(api, query):
     response = api.get(f"/rooms?{query}")
     assert response.status_code in (404, 422), response.get_json()
+
+
+def test_one_guest_leaving_or_removed_frees_a_place(api):
+    api.post("/rooms", json={"name": "201", "capacity": 2})
+    stay = api.post("/stays", json=f.stay(room="201", guests=[f.citizen(), f.citizen()])).get_json()
+    assert _names(api.get("/rooms").get_json())["201"] == ("full", 2)
+    first = stay["guests"][0]["id"]
+    assert api.post(f"/stays/{stay['id']}/departure", json={"guest_ids": [first]}).status_code == 200
+    assert _names(api.get("/rooms").get_json())["201"] == ("occupied", 1)
+    moved = api.patch(f"/stays/{stay['id']}", json={"room": "202"})     # a correction moves the stay
+    assert moved.status_code == 200, moved.get_json()
+    body = api.get("/rooms").get_json()
+    assert _names(body)["201"] == ("free", 0) and body["unlisted"] == [{"room": "202", "guests": 1, "stays": 1}]
