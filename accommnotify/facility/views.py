@@ -549,7 +549,8 @@ def correct_stay(stay_id):
                     flash(_("Correction saved. The police will receive it."), "success")
                 return redirect(url_for("facility.stay_detail", stay_id=stay_id))
     return render_template("facility/correct.html", view=view, stay=stay_values, guests=rows, errors=errors,
-                           confirm_remove=confirm_remove, nationalities=_nationalities()), status
+                           confirm_remove=confirm_remove, room_options=_free_rooms(),
+                           nationalities=_nationalities()), status
 
 
 def _unpatch(issue: Issue, positions: list[int], rows) -> Issue:

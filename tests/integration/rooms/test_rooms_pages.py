@@ -143,3 +143,18 @@ def test_a_hospital_says_department_and_bed(app, client):
     assert "Sơ đồ giường" in page and "Khoa" in page and "Thêm giường" in page and "Thêm phòng" not in page
     home = staff.get("/facility/").get_data(as_text=True)
     assert "Khoa Nội" in home and set(tiles(home)) == {"G1", "G2", "G3"}
+
+
+def test_the_correction_form_suggests_free_rooms_too(app, client, api, staff):
+    staff.post("/facility/rooms", {"names": "101-103", "capacity": "1"})
+    stay = api.post("/stays", json=f.stay(room="101")).get_json()
+    form = staff.get(f"/facility/stays/{stay['id']}/correct").get_data(as_text=True)
+    assert re.findall(r'<option value="(10\d)">', form) == ["102", "103"] and 'list="room-options"' in form
+    values = dict(re.findall(r'<input id="([^"]+)" name="[^"]+" type="(?:text|date|datetime-local|tel)" value="([^"]*)"',
+                             form))
+    values.update({"g-0-kind": "citizen", "g-0-sex": stay["guests"][0]["sex"], "reason": "tourism",
+                   "g-0-id": stay["guests"][0]["id"]})
+    saved = staff.post(f"/facility/stays/{stay['id']}/correct", values | {"room": "103", "action": "submit"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    board = tiles(staff.get("/facility/").get_data(as_text=True))
+    assert board["101"] == "Trống" and board["103"] == "1/1 khách"
