@@ -373,7 +373,7 @@ def create_stay():
     over = rooms_service.full_after(g.facility.id, created.stay["room"])
     if over is not None:  # a warning, not a refusal: the list may be out of date
         flash(vocab.kind_word(g.facility.kind, "over") % {"room": over.room.name, "guests": over.guests,
-                                                          "capacity": over.room.capacity}, "error")
+                                                          "capacity": over.room.capacity}, "warning")
     return redirect(url_for("facility.stay_detail", stay_id=created.stay["id"]))
 
 
