@@ -147,3 +147,19 @@ def test_one_guest_leaving_or_removed_frees_a_place(api):
     assert moved.status_code == 200, moved.get_json()
     body = api.get("/rooms").get_json()
     assert _names(body)["201"] == ("free", 0) and body["unlisted"] == [{"room": "202", "guests": 1, "stays": 1}]
+
+
+def test_a_facility_lists_at_most_max_rooms(api, monkeypatch):
+    from accommnotify.rooms import service
+    monkeypatch.setattr(service, "MAX_ROOMS", 2)
+    assert api.post("/rooms", json={"name": "1"}).status_code == 201
+    assert api.post("/rooms", json={"name": "2"}).status_code == 201
+    refused = api.post("/rooms", json={"name": "3"})
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["code"] == "room.too_many"
+    assert len(api.get("/rooms").get_json()["rooms"]) == 2
+
+
+def test_a_name_of_spaces_only_is_required(api):
+    response = api.post("/rooms", json={"name": "   "})
+    assert response.status_code == 422 and response.get_json()["errors"][0] == {
+        "field": "name", "code": "required", "message": "Trường này là bắt buộc."}
