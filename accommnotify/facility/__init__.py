@@ -22,3 +22,4 @@ def init_app(app):
     from ..portal.cli import portal_cli
     app.cli.add_command(portal_cli)
     app.extensions.setdefault("accommnotify.demo_hooks", []).append(demo_user)
+    app.extensions["accommnotify.demo_hooks"].append(rooms.demo_rooms)

@@ -123,3 +123,9 @@ def _set_retired(room_id: str, retired: bool):
         flash(_("Taken off the list: %(name)s.", name=room.name) if retired
               else _("Listed again: %(name)s.", name=room.name), "success")
     return redirect(url_for("facility.rooms_page"))
+
+
+def demo_rooms(facility) -> None:
+    """`flask demo` hook: the demo facility lists rooms 101-105 and 201-205, so the board shows (idempotent)."""
+    for section, names in (("Tầng 1", "101-105"), ("Tầng 2", "201-205")):
+        service.add_from_text(facility.id, names, section=section, capacity=2)

@@ -163,3 +163,13 @@ def test_a_name_of_spaces_only_is_required(api):
     response = api.post("/rooms", json={"name": "   "})
     assert response.status_code == 422 and response.get_json()["errors"][0] == {
         "field": "name", "code": "required", "message": "Trường này là bắt buộc."}
+
+
+def test_the_demo_lists_rooms_once(app, runner, client):
+    for _ in range(2):
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    rooms = client.get("/api/v1/rooms", headers={"Authorization": f"Bearer {key}"}).get_json()["rooms"]
+    assert [r["name"] for r in rooms] == ["101", "102", "103", "104", "105", "201", "202", "203", "204", "205"]
+    assert {r["section"] for r in rooms} == {"Tầng 1", "Tầng 2"}
