@@ -18,10 +18,16 @@ class WebhookIdConverter(BaseConverter):
     regex = r"wh_[0-9a-z]{1,40}"
 
 
+class RoomIdConverter(BaseConverter):
+    regex = r"rm_[0-9a-z]{1,40}"
+
+
 def init_app(app):
     app.url_map.converters["stay"] = StayIdConverter
     app.url_map.converters["webhook"] = WebhookIdConverter
     app.url_map.converters["portal_file"] = PortalFileIdConverter
+    app.url_map.converters["room"] = RoomIdConverter
+    from . import rooms  # noqa: F401  (its routes are on bp)
     app.register_blueprint(bp)
 
     # Routing errors happen before a blueprint is chosen: answer them as problems under /api/.

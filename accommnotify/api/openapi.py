@@ -5,6 +5,7 @@ from flask import current_app, jsonify, render_template_string
 
 from ..intake import schemas as s
 from ..intake.vocab import FACILITY_CODE_PATTERN
+from ..rooms import schemas as rooms
 from ..webhooks import schemas as wh
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
@@ -38,6 +39,8 @@ FACILITY_CODE_QUERY = {"name": "facility_code", "in": "query", "required": False
                                       "its own code or nothing"}
 WEBHOOK_ID = {"name": "webhook_id", "in": "path", "required": True,
               "schema": {"type": "string", "pattern": "^wh_[0-9a-z]{1,40}$"}}
+ROOM_ID = {"name": "room_id", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": "^rm_[0-9a-z]{1,40}$"}}
 ERRORS = {"401": PROBLEM, "404": PROBLEM, "413": PROBLEM, "422": PROBLEM, "400": PROBLEM}
 
 OPERATIONS = {
@@ -135,6 +138,22 @@ OPERATIONS = {
         "delete": {"summary": "Delete a subscription and its undelivered messages", "operationId": "deleteWebhook",
                    "responses": {"204": {"description": "Deleted"}, **ERRORS}},
     },
+    "/rooms": {
+        "get": {"summary": "The facility's rooms (a medical facility: beds by department) with the guests in house "
+                           "in each now, and open stays whose room is not on the list (docs/ROOMS.md)",
+                "operationId": "listRooms", "parameters": [{"in": "query", "schema": rooms.ListRoomsQuery}],
+                "responses": {"200": _json("RoomListOut"), **ERRORS}},
+        "post": {"summary": "List a room; a retired room of the same name is listed again",
+                 "operationId": "createRoom", "requestBody": _body("RoomCreate"),
+                 "responses": {"201": _json("RoomOut", "Created"), **ERRORS}},
+    },
+    "/rooms/{room_id}": {
+        "parameters": [ROOM_ID],
+        "patch": {"summary": "Rename, move to a section, change the capacity, retire (retired: true) or list again; "
+                             "renaming or retiring a room with guests in house is 409 room.occupied",
+                  "operationId": "updateRoom", "requestBody": _body("RoomPatch"),
+                  "responses": {"200": _json("RoomOut"), "409": PROBLEM, **ERRORS}},
+    },
 }
 
 SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkSchema,
@@ -143,7 +162,9 @@ SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkS
            "Problem": s.ProblemOut, "PortalConfirm": s.PortalConfirmSchema, "PortalFileOut": s.PortalFileOut,
            "PortalFileListOut": s.PortalFileListOut, "PortalConfirmOut": s.PortalConfirmOut,
            "WebhookCreate": wh.WebhookCreateSchema, "WebhookOut": wh.WebhookOut,
-           "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut}
+           "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut,
+           "RoomCreate": rooms.RoomCreateSchema, "RoomPatch": rooms.RoomPatchSchema, "RoomOut": rooms.RoomOut,
+           "RoomListOut": rooms.RoomListOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so
@@ -153,6 +174,8 @@ EXAMPLES = {"Stay": s.EXAMPLE_STAY,
             "StayPatch": {"room": "102"},
             "Departure": {},
             "Cancel": {"reason": "Registered by mistake"},
+            "RoomCreate": {"name": "101", "section": "Tầng 1", "capacity": 2},
+            "RoomPatch": {"capacity": 3},
             "WebhookCreate": {"url": "https://pms.example.com/hooks/accommnotify",
                               "events": ["notification.rejected", "notification.dead"]}}
 

@@ -13,6 +13,7 @@ def init_app(app):
     from .cli import demo_user, facility_user_cli
     from .views import bp
     from . import reminder_settings  # noqa: F401  (its route is on bp)
+    from . import rooms  # noqa: F401  (its routes are on bp)
 
     register_user_loader("facility", load_user)
     login_manager.blueprint_login_views["facility"] = "facility.login"
@@ -21,3 +22,4 @@ def init_app(app):
     from ..portal.cli import portal_cli
     app.cli.add_command(portal_cli)
     app.extensions.setdefault("accommnotify.demo_hooks", []).append(demo_user)
+    app.extensions["accommnotify.demo_hooks"].append(rooms.demo_rooms)

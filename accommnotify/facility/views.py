@@ -17,6 +17,7 @@ from ..intake import changes, service
 from ..intake.prepare import load
 from ..intake.schemas import PortalConfirmSchema
 from ..portal import service as portal
+from ..rooms import service as rooms_service
 from ..proof.daily import EARLIEST, parse_day
 from ..intake.errors import Conflict, IntakeError, InvalidInput, NotFound
 from ..models.facility_users import FacilityUser
@@ -211,7 +212,7 @@ def index():
     room_count = sum(1 for room in rooms if room)
     now = utcnow()
     return render_template("facility/index.html", rooms=rooms, count=len(stays), more=more, undo=_undo_offer(),
-                           guest_count=guests, room_count=room_count,
+                           guest_count=guests, room_count=room_count, board=rooms_service.board(g.facility.id),
                            rejected=rejected, portal_banner=portal.banner_file(g.facility.id),
                            clock=clock.facility_clock(g.facility, now), decree=clock.decree(),
                            today=now.astimezone(VN_TZ).date())
@@ -301,8 +302,13 @@ def _now_local_input() -> str:
 
 def _render_stay_form(stay, guests, errors, form_ref, notice=None, focus=None, status=200):
     return render_template("facility/new_stay.html", stay=stay, guests=guests, errors=errors,
-                           form_ref=form_ref, notice=notice, focus=focus,
+                           form_ref=form_ref, notice=notice, focus=focus, room_options=_free_rooms(),
                            nationalities=_nationalities()), status
+
+
+def _free_rooms() -> list:
+    """The listed rooms with a free place, for the room field's suggestions (free text still goes)."""
+    return [state for state in rooms_service.board(g.facility.id).rooms if state.spare > 0]
 
 
 def _nationalities():
@@ -364,6 +370,10 @@ def create_stay():
                                      "details. Use another ref, or correct that stay from its page.")]}
         return _render_stay_form(stay, guests, errors, form_ref, status=409)
     flash(_("Saved. The notification will be sent to the police."), "success")
+    over = rooms_service.full_after(g.facility.id, created.stay["room"])
+    if over is not None:  # a warning, not a refusal: the list may be out of date
+        flash(vocab.kind_word(g.facility.kind, "over") % {"room": over.room.name, "guests": over.guests,
+                                                          "capacity": over.room.capacity}, "warning")
     return redirect(url_for("facility.stay_detail", stay_id=created.stay["id"]))
 
 
@@ -539,7 +549,8 @@ def correct_stay(stay_id):
                     flash(_("Correction saved. The police will receive it."), "success")
                 return redirect(url_for("facility.stay_detail", stay_id=stay_id))
     return render_template("facility/correct.html", view=view, stay=stay_values, guests=rows, errors=errors,
-                           confirm_remove=confirm_remove, nationalities=_nationalities()), status
+                           confirm_remove=confirm_remove, room_options=_free_rooms(),
+                           nationalities=_nationalities()), status
 
 
 def _unpatch(issue: Issue, positions: list[int], rows) -> Issue:

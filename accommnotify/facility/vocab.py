@@ -34,3 +34,29 @@ FIELD_LABELS = {
     "entry_date": _l("Entry date"), "entry_port": _l("Port of entry"), "purpose": _l("Purpose of entry"),
     "phone": _l("Phone"), "permanent_address": _l("Permanent address"),
 }
+
+# ---- words that depend on the facility's kind (the rooms board, issue 13 item 4) -----------------
+# One place for them: a hospital (`medical_facility`) lists beds in departments ("Giường", "Khoa"),
+# the others rooms on floors. Add a word as {"default": …, "medical_facility": …}; a kind without its
+# own entry takes "default". Look up with kind_word(kind, key).
+KIND_WORDS = {
+    "room": {"default": _l("Room"), "medical_facility": _l("Bed")},
+    "room_list": {"default": _l("Rooms"), "medical_facility": _l("Beds")},
+    "section": {"default": _l("Floor or area"), "medical_facility": _l("Department")},
+    "no_section": {"default": _l("Other rooms"), "medical_facility": _l("Other beds")},
+    "add_rooms": {"default": _l("Add rooms"), "medical_facility": _l("Add beds")},
+    "names_hint": {"default": _l("One name, several separated by commas, or a range: 101-110 adds ten rooms."),
+                   "medical_facility": _l("One name, several separated by commas, or a range: G1-G10 adds ten beds.")},
+    "unlisted": {"default": _l("In house in rooms not on the list"),
+                 "medical_facility": _l("In house in beds not on the list")},
+    "no_room": {"default": _l("No room given"), "medical_facility": _l("No bed given")},
+    "none_listed": {"default": _l("No rooms are listed yet."), "medical_facility": _l("No beds are listed yet.")},
+    "free_rooms": {"default": _l("Free rooms"), "medical_facility": _l("Free beds")},
+    "over": {"default": _l("Room %(room)s now has %(guests)s guests, more than its %(capacity)s places. The stay was saved."),
+             "medical_facility": _l("Bed %(room)s now has %(guests)s patients, more than its %(capacity)s places. The stay was saved.")},
+}
+
+
+def kind_word(kind: str | None, key: str):
+    words = KIND_WORDS[key]
+    return words.get(kind or "", words["default"])

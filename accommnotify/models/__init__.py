@@ -6,10 +6,11 @@ from .facility_users import FacilityUser
 from .intake import ApiKey, Facility, FacilityRef, Guest, Notification, Stay
 from .portal import PortalFile, PortalFileRow
 from .reminders import ReminderSettings, SentReminder
+from .rooms import Room
 from .webhooks import WebhookAttempt, WebhookMessage, WebhookSubscription
 from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSearch, PoliceToken
 
 __all__ = ["ApiKey", "FacilityMembership", "Organisation", "OrganisationFacility", "OrganisationKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
            "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
-           "PortalFile", "PortalFileRow", "ReceiverState", "ReminderSettings", "SentReminder", "Stay",
+           "PortalFile", "PortalFileRow", "ReceiverState", "ReminderSettings", "Room", "SentReminder", "Stay",
            "WebhookAttempt", "WebhookMessage", "WebhookSubscription"]

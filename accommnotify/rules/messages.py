@@ -307,6 +307,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Một lần lưu trú có tối đa {max} người.",
         "en": "A stay can have at most {max} guests.",
     },
+    # --- rooms (issue 13 item 4; words neutral: a room or, in a hospital, a bed) ---
+    "room.name_taken": {
+        "vi": "Tên này đã có trong danh sách của cơ sở.",
+        "en": "This name is already on the facility's list.",
+    },
+    "room.range_order": {
+        "vi": "Khoảng không hợp lệ: số đầu phải nhỏ hơn hoặc bằng số cuối (ví dụ 101-110).",
+        "en": "Not a valid range: the first number must not be above the last (e.g. 101-110).",
+    },
+    "room.range_too_large": {
+        "vi": "Mỗi lần thêm tối đa {max} tên.",
+        "en": "At most {max} names can be added at once.",
+    },
+    "room.too_many": {
+        "vi": "Cơ sở đã có tối đa {max} tên trong danh sách.",
+        "en": "The facility's list already has the maximum of {max} names.",
+    },
+    "room.occupied": {
+        "vi": "Đang có khách ở đây: trả phòng hoặc sửa thông tin lưu trú của khách trước.",
+        "en": "Guests are in house here: check them out or correct their stays first.",
+    },
     # --- facility form scanner ---
     "scan.malformed": {
         "vi": "Không đọc được dữ liệu đã quét (mã QR căn cước hoặc MRZ hộ chiếu bị thiếu hoặc sai); "
@@ -335,6 +356,8 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "stay.arrival_long_ago": {"days": 30},
     "guests.too_many": {"max": 200},
     "webhook.too_many": {"max": 20},
+    "room.range_too_large": {"max": 100},
+    "room.too_many": {"max": 2000},
 }
 
 #: Text used when a template's parameters are missing.

@@ -61,6 +61,7 @@ STAY = {"stay_id": "stay"}
 WEBHOOK = {"webhook_id": "webhook"}
 PORTAL_FILE = {"file_id": "portal_file"}
 NOTIFICATION = {"notification_id": "notification"}
+ROOM = {"room_id": "room"}
 
 WALK: dict[str, Walk] = {
     "landing.index": Walk(PUBLIC),
@@ -95,6 +96,11 @@ WALK: dict[str, Walk] = {
     "facility.reminders": Walk(FACILITY_PAGE),
     "facility.switch_facility": Walk(FACILITY_PAGE),
     "facility.all_in_house": Walk(FACILITY_PAGE),
+    "facility.rooms_page": Walk(FACILITY_PAGE),
+    "facility.add_rooms": Walk(FACILITY_PAGE),
+    "facility.edit_room": Walk(FACILITY_PAGE, ids=ROOM),
+    "facility.retire_room": Walk(FACILITY_PAGE, ids=ROOM),
+    "facility.restore_room": Walk(FACILITY_PAGE, ids=ROOM),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
@@ -116,6 +122,10 @@ WALK: dict[str, Walk] = {
     "api.list_webhooks": Walk(FACILITY_API),
     "api.get_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     "api.delete_webhook": Walk(FACILITY_API, ids=WEBHOOK),
+    "api.list_rooms": Walk(FACILITY_API),
+    "api.create_room": Walk(FACILITY_API, body="json", base={"name": "501", "section": "Tầng 5", "capacity": 2}),
+    "api.update_room": Walk(FACILITY_API, body="json", ids=ROOM,
+                            base={"name": "101", "section": "Tầng 1", "capacity": 2, "retired": False}),
     # police pages
     "police.login": Walk(PUBLIC),   # a logout ends every session of the user (revocable sessions)
     "police.logout": Walk(PUBLIC),   # a logout ends every session of the user (revocable sessions)
@@ -153,7 +163,7 @@ PARAMS = sorted({"action", "alert", "arrived_at", "back", "booking_ref", "catego
                  "late", "limit", "nationality", "next", "page", "passport_number", "password", "q", "reason",
                  "received_from", "received_to", "records_shown", "room", "s", "sex", "status", "token", "unack",
                  "unacknowledged", "username", "visa_kind", "visa_number", "visa_valid_until", "kind", "since",
-                 "until", "external_ref", "guest_ids", "text"}
+                 "until", "external_ref", "guest_ids", "text", "names", "name", "section", "capacity"}
                 | set(STAY_FIELDS) | {f"g-{i}-{name}" for i in (0, 1) for name in (*GUEST_FIELDS, "id")})
 FORM_VALUES = ["\x00", "A" * 5_000, "9" * 400, "-1", "1e400", "0001-01-01", "0001-01-01T00:00+14:00",
                "9999-12-31T23:59:59-14:00", "remove:²", "remove:" + "1" * 5000, "<script>alert(1)</script>",
@@ -208,6 +218,9 @@ class World:
             files = {name: self._portal_file(f, tmp_path, name) for name, f in (("A", a), ("B", b))}
             hook_a = webhook_subscriptions.create(a.id, "https://pms-a.example.com/hooks", ["notification.rejected"])
             hook_b = webhook_subscriptions.create(b.id, "https://bimat.example.com/hooks", ["notification.rejected"])
+            from accommnotify.rooms import service as rooms
+            room_a = rooms.add_rooms(a.id, ["101"], section="Tầng 1", capacity=2)[0][0].id
+            room_b = rooms.add_rooms(b.id, ["Phòng Bímật"], capacity=3)[0][0].id
             add_officer("an.officer", f"ward:{WARD_A}", role="supervisor")   # supervisors see the audit log too
             n_a = add_notification(WARD_A)
             n_hn = add_notification(WARD_HN, full_name=HN_GUEST, facility_name="Nhà nghỉ Bắcxa", id_number=HN_ID_NUMBER,
@@ -216,7 +229,7 @@ class World:
             db.session.remove()
         self.ids = {"stay": stay_a["id"], "stay.other": stay_b["id"], "portal_file": files["A"],
                     "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn,
-                    "webhook": hook_a["id"], "webhook.other": hook_b["id"]}
+                    "webhook": hook_a["id"], "webhook.other": hook_b["id"], "room": room_a, "room.other": room_b}
         self.guest_a, self.b_id_number = stay_a["guests"][0]["id"], guest_b["id_number"]
         self.guest_b = stay_b["guests"][0]["id"]
         make_user(app, code="HOTEL-1")
@@ -537,6 +550,9 @@ def test_another_tenants_object_ids_answer_404(world):
     hook_b = world.app.test_client().get(f"/api/v1/webhooks/{world.ids['webhook.other']}",
                                          headers={"Authorization": f"Bearer {world.key_b}"})
     assert hook_b.status_code == 200                                   # the DELETE with A's key left it
+    rooms_b = world.app.test_client().get("/api/v1/rooms?include_retired=true",
+                                          headers={"Authorization": f"Bearer {world.key_b}"}).get_json()["rooms"]
+    assert [(r["name"], r["capacity"], r["retired_at"]) for r in rooms_b] == [("Phòng Bímật", 3, None)]
     other = world.app.test_client().get(f"/api/v1/stays/{world.ids['stay.other']}",
                                         headers={"Authorization": f"Bearer {world.key_b}"}).get_json()
     assert other["status"] == "in_house" and other["room"] == "101" and other["guests"][0]["full_name"] == B_GUEST
