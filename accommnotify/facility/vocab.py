@@ -34,3 +34,38 @@ FIELD_LABELS = {
     "entry_date": _l("Entry date"), "entry_port": _l("Port of entry"), "purpose": _l("Purpose of entry"),
     "phone": _l("Phone"), "permanent_address": _l("Permanent address"),
 }
+
+# Words that depend on the facility's kind (issue 13 item 1: hospitals say admission, discharge and
+# department / bed). ONE place for every page: templates read `words.<key>` (the context processor
+# gives `words` for the current facility); Python code calls `words(kind)`. A key missing from a
+# kind's table falls back to the general word.
+GENERAL_WORDS = {
+    "room": _l("Room"), "room_n": _l("Room %(room)s"), "no_room": _l("No room given"),
+    "arrived_at": _l("Arrived at"), "arrived_n": _l("Arrived %(when)s"),
+    "check_out": _l("Check out"), "check_out_n": _l("Check out %(name)s"),
+    "check_out_all": _l("Check out everyone"), "left_at": _l("Left at"),
+    "companion": _l("Companion"), "companion_of": _l("Accompanies %(name)s"),
+    "add_companion": _l("+ Add a companion"), "ref": _l("Booking ref"), "arrival_title": _l("Stay"),
+    "department": _l("Room"), "bed": _l("Room"), "patient": _l("Guest"),
+    "events": EVENTS,
+}
+KIND_WORDS = {
+    "medical_facility": {
+        "room": _l("Department / bed"), "room_n": _l("Department / bed %(room)s"),
+        "no_room": _l("No department given"),
+        "arrived_at": _l("Admitted at"), "arrived_n": _l("Admitted %(when)s"),
+        "check_out": _l("Discharge"), "check_out_n": _l("Discharge %(name)s"),
+        "check_out_all": _l("Discharge everyone"), "left_at": _l("Discharged at"),
+        "department": _l("Department"), "bed": _l("Bed"), "ref": _l("Admission number"),
+        "arrival_title": _l("Admission"),
+        "patient": _l("Patient"), "companion": _l("Patient's relative or carer"),
+        "companion_of": _l("Relative or carer of %(name)s"), "add_companion": _l("+ Add a relative or carer"),
+        "events": {**EVENTS, "arrival": _l("Admission"), "departure": _l("Discharge")},
+    },
+}
+
+
+def words(kind: str | None) -> dict:
+    """The page words for a facility of this kind (GENERAL_WORDS where the kind has none of its own)."""
+    own = KIND_WORDS.get(kind or "")
+    return {**GENERAL_WORDS, **own} if own else GENERAL_WORDS
