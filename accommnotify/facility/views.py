@@ -123,6 +123,9 @@ def error_where(key: str, overrides: dict | None = None) -> str:
     if match:
         name = match.group(2)
         return _("Guest %(n)s", n=int(match.group(1)) + 1) + " · " + str(vocab.FIELD_LABELS.get(name, name))
+    facility = g.get("facility")
+    if facility is not None and key in ("room", "arrived_at"):  # hospitals: "Khoa / Giường", "Giờ nhập viện"
+        return str(vocab.words(facility.kind)[key])
     return str(vocab.FIELD_LABELS.get(key, key))
 
 

@@ -4,6 +4,8 @@ POST names the person accompanied by position in `guests`; PATCH adds a companio
 patient's guest id, and removes one with {"id", "removed": true}. Adding or removing a companion
 never touches the patient's guest row nor the patient's notifications.
 """
+import json
+
 from tests import factories as f
 from tests.integration.api.test_lifecycle import codes, create, events, set_status
 from tests.integration.stored_rows import stay_snapshot
@@ -118,3 +120,30 @@ def test_unlinking_a_companion_changes_only_the_link(api, app):
                                                            {"id": stay["guests"][2]["id"], "accompanies": None},
                                                            {"id": companion["id"], "removed": True}]})
     assert r.status_code == 200, r.get_json()
+
+
+def test_bulk_links_each_stay_on_its_own(api):
+    good = f.stay(**admission())
+    bad = f.stay(guests=[f.citizen(), f.citizen(accompanies=1)])
+    r = api.post("/stays/bulk", json={"stays": [bad, good]})
+    assert r.status_code == 200
+    results = r.get_json()["results"]
+    assert results[0]["status"] == "invalid"
+    assert {(e["field"], e["code"]) for e in results[0]["errors"]} == {("guests[1].accompanies", "guests.accompanies.self")}
+    created = results[1]["stay"]
+    assert [g["accompanies"] for g in created["guests"]] == [None, created["guests"][0]["id"], created["guests"][0]["id"]]
+    assert api.get(f"/stays/{created['id']}").get_json()["guests"] == created["guests"]
+
+
+def test_the_link_is_not_sent_to_the_police(api, app):
+    """SPEC §4's wire format is unchanged: each companion is a person of the same stay, nothing more."""
+    from accommnotify.dispatch.wire import batch_query, wire_notification
+    from accommnotify.extensions import db
+    stay = create(api, **admission())
+    ids = [g["notifications"][0]["id"] for g in stay["guests"]]
+    with app.app_context():
+        conn = db.session.connection()
+        sent = [wire_notification(r) for r in conn.execute(batch_query(ids, conn.dialect.name))]
+    assert len(sent) == 3 and {n["stay"]["id"] for n in sent} == {stay["id"]}
+    assert sorted(n["person"]["full_name"] for n in sent) == sorted(g["full_name"] for g in stay["guests"])
+    assert all("accompan" not in json.dumps(n) for n in sent)
