@@ -124,12 +124,17 @@ def error_where(key: str, overrides: dict | None = None) -> str:
     if match:
         name = match.group(2)
         return _("Guest %(n)s", n=int(match.group(1)) + 1) + " · " + str(vocab.FIELD_LABELS.get(name, name))
+    facility = g.get("facility")
+    if facility is not None and key in ("room", "arrived_at"):  # hospitals: "Khoa / Giường", "Giờ nhập viện"
+        return str(vocab.words(facility.kind)[key])
     return str(vocab.FIELD_LABELS.get(key, key))
 
 
 @bp.context_processor
 def _vocab():
-    return {"vocab": vocab, "current_lang": lang(), "portal_enabled": _portal_enabled()}
+    facility = g.get("facility")
+    return {"vocab": vocab, "current_lang": lang(), "portal_enabled": _portal_enabled(),
+            "words": vocab.words(facility.kind if facility is not None else None)}
 
 
 def _portal_enabled() -> bool:
@@ -377,6 +382,86 @@ def create_stay():
     return redirect(url_for("facility.stay_detail", stay_id=created.stay["id"]))
 
 
+# ---- quick admission (hospitals: a patient and their relatives or carers, at night) --------------
+
+ADMISSION_GUEST_FIELDS = ("scan", "full_name", "date_of_birth", "sex", "id_number")
+
+
+def _hospital_only():
+    if g.facility.kind != "medical_facility":
+        abort(404)
+
+
+def _render_admission(stay, guests, errors, form_ref, notice=None, focus=None, status=200):
+    return render_template("facility/admission.html", stay=stay, guests=guests, errors=errors,
+                           form_ref=form_ref, notice=notice, focus=focus), status
+
+
+@bp.get("/admissions/new")
+@login_required
+def new_admission():
+    """The fewest fields for a night admission: department and bed, the time (now), the patient and
+    one box per relative or carer; reason medical treatment; each person fills from a chip-ID scan."""
+    _hospital_only()
+    stay = {"department": "", "bed": "", "arrived_at": _now_local_input(), "external_ref": ""}
+    return _render_admission(stay, [forms.empty_guest()], {}, "WEB-" + new_id("f")[2:].upper())
+
+
+@bp.post("/admissions/new")
+@login_required
+def create_admission():
+    _hospital_only()
+    _stay, guests = forms.read_form(request.form)
+    stay = {key: request.form.get(key, "") for key in ("department", "bed", "arrived_at", "external_ref")}
+    form_ref = request.form.get("form_ref") or "WEB-" + new_id("f")[2:].upper()
+    action = request.form.get("action", "submit")
+    errors: dict = {}
+    scanned = False
+    for i, guest in enumerate(guests):
+        guest["kind"] = forms.CITIZEN  # the quick path is for chip-ID cards; a foreigner: the full form
+        if guest["scan"].strip():
+            scanned = True
+            error = forms.apply_scan(guest, guest["scan"], lang())
+            if error:
+                errors[f"g-{i}-scan"] = [error]
+    if not guests:
+        guests = [forms.empty_guest()]
+    if action == "add" and len(guests) < forms.MAX_GUEST_ROWS:
+        guests.append(forms.empty_guest())
+        return _render_admission(stay, guests, errors, form_ref, focus=f"g-{len(guests) - 1}-scan")
+    if action.startswith("remove:"):
+        arg = action.split(":", 1)[1]
+        index = int(arg) if _ascii_number(arg) else -1
+        if 0 < index < len(guests):  # the patient (0) stays
+            del guests[index]
+            errors = {}
+        return _render_admission(stay, guests, errors, form_ref)
+    if action.startswith("scan:") or scanned:
+        notice = None if errors else _("Filled from the scan. Check the details, then send.")
+        return _render_admission(stay, guests, errors, form_ref, notice=notice)
+
+    department, bed = stay["department"].strip(), stay["bed"].strip()
+    room = " / ".join(part for part in (department, bed) if part)
+    payload = forms.stay_payload({"external_ref": stay["external_ref"], "room": room,
+                                  "reason": "medical_treatment", "arrived_at": stay["arrived_at"]},
+                                 guests, form_ref)
+    for companion in payload["guests"][1:]:
+        companion["accompanies"] = 0
+    try:
+        created = service.create_stay(g.facility, payload, source="form")
+    except InvalidInput as exc:
+        errors = forms.errors_by_field(exc.issues, lang())
+        if "room" in errors:
+            errors["department"] = errors.pop("room")
+        return _render_admission(stay, guests, errors, form_ref, status=422)
+    except Conflict:
+        errors = {"external_ref": [_("This booking ref is already used by another stay with different "
+                                     "details. Use another ref, or correct that stay from its page.")]}
+        return _render_admission(stay, guests, errors, form_ref, status=409)
+    flash(_("Saved. The notification will be sent to the police."), "success")
+    return redirect(url_for("facility.stay_detail", stay_id=created.stay["id"]))
+
+
 @bp.post("/scan")
 @login_required
 def scan():
@@ -446,6 +531,7 @@ def _row_from_view(guest: dict) -> dict:
         row.update(visa_kind=guest["visa"]["kind"] or "", visa_number=guest["visa"]["number"] or "",
                    visa_valid_until=guest["visa"]["valid_until"] or "")
     row["id"] = guest["id"]
+    row["accompanies"] = guest.get("accompanies") or ""
     return row
 
 
@@ -477,6 +563,8 @@ def _patch(view, stay_values, rows) -> tuple[dict, list[int]]:
             continue
         if stored is None:  # a guest added on this page: the whole guest, as PATCH adds one
             guests.append(forms.guest_payload(row))
+            if row.get("accompanies"):  # a relative or carer: the patient's guest id (the service checks it)
+                guests[-1]["accompanies"] = row["accompanies"]
             positions.append(position)
             continue
         before, after = forms.guest_payload(_row_from_view(stored)), forms.guest_payload(row)
@@ -504,8 +592,9 @@ def correct_stay(stay_id):
     if request.method == "POST":
         stay_values, posted = forms.read_form(request.form)
         ids = [request.form.get(f"g-{i}-id", "") for i in range(len(posted))]
-        for row, guest_id in zip(posted, ids):
+        for i, (row, guest_id) in enumerate(zip(posted, ids)):
             row["id"] = guest_id
+            row["accompanies"] = request.form.get(f"g-{i}-accompanies", "")
         for i, row in enumerate(posted):
             if row["scan"].strip():
                 error = forms.apply_scan(row, row["scan"], lang())
@@ -517,6 +606,10 @@ def correct_stay(stay_id):
         index = int(arg) if _ascii_number(arg) and int(arg) < len(rows) else None
         if action in ("add", "add_foreigner") and len(rows) < forms.MAX_GUEST_ROWS:
             rows.append(forms.empty_guest(forms.FOREIGNER if action == "add_foreigner" else forms.CITIZEN))
+        elif action == "add_companion" and len(rows) < forms.MAX_GUEST_ROWS:
+            # a relative or carer of the patient: the first saved guest who accompanies no one
+            patient = next((r["id"] for r in rows if r.get("id") and not r.get("accompanies")), "")
+            rows.append({**forms.empty_guest(), "accompanies": patient})
         elif verb == "remove" and index is not None:
             if rows[index].get("id"):  # a saved guest: ask first (the police may have it)
                 confirm_remove = index

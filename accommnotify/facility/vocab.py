@@ -35,28 +35,55 @@ FIELD_LABELS = {
     "phone": _l("Phone"), "permanent_address": _l("Permanent address"),
 }
 
-# ---- words that depend on the facility's kind (the rooms board, issue 13 item 4) -----------------
-# One place for them: a hospital (`medical_facility`) lists beds in departments ("Giường", "Khoa"),
-# the others rooms on floors. Add a word as {"default": …, "medical_facility": …}; a kind without its
-# own entry takes "default". Look up with kind_word(kind, key).
+# Words that depend on the facility's kind: hospitals say admission, discharge and department / bed
+# (issue 13 item 1), and list beds in departments on the rooms board (item 4). ONE place for every
+# page: templates read `words.<key>` (the context processor gives `words` for the current facility)
+# or `vocab.kind_word(kind, key)`; Python code calls `words(kind)`. A key missing from a kind's table
+# falls back to the general word.
+GENERAL_WORDS = {
+    "room": _l("Room"), "room_n": _l("Room %(room)s"), "no_room": _l("No room given"),
+    "arrived_at": _l("Arrived at"), "arrived_n": _l("Arrived %(when)s"),
+    "check_out": _l("Check out"), "check_out_n": _l("Check out %(name)s"),
+    "check_out_all": _l("Check out everyone"), "left_at": _l("Left at"),
+    "companion": _l("Companion"), "companion_of": _l("Accompanies %(name)s"),
+    "add_companion": _l("+ Add a companion"), "ref": _l("Booking ref"), "arrival_title": _l("Stay"),
+    "department": _l("Room"), "bed": _l("Room"), "patient": _l("Guest"),
+    "events": EVENTS,
+    # the rooms board
+    "room_name": _l("Room"), "room_list": _l("Rooms"), "section": _l("Floor or area"),
+    "no_section": _l("Other rooms"), "add_rooms": _l("Add rooms"),
+    "names_hint": _l("One name, several separated by commas, or a range: 101-110 adds ten rooms."),
+    "unlisted": _l("In house in rooms not on the list"), "none_listed": _l("No rooms are listed yet."),
+    "free_rooms": _l("Free rooms"),
+    "over": _l("Room %(room)s now has %(guests)s guests, more than its %(capacity)s places. The stay was saved."),
+}
 KIND_WORDS = {
-    "room": {"default": _l("Room"), "medical_facility": _l("Bed")},
-    "room_list": {"default": _l("Rooms"), "medical_facility": _l("Beds")},
-    "section": {"default": _l("Floor or area"), "medical_facility": _l("Department")},
-    "no_section": {"default": _l("Other rooms"), "medical_facility": _l("Other beds")},
-    "add_rooms": {"default": _l("Add rooms"), "medical_facility": _l("Add beds")},
-    "names_hint": {"default": _l("One name, several separated by commas, or a range: 101-110 adds ten rooms."),
-                   "medical_facility": _l("One name, several separated by commas, or a range: G1-G10 adds ten beds.")},
-    "unlisted": {"default": _l("In house in rooms not on the list"),
-                 "medical_facility": _l("In house in beds not on the list")},
-    "no_room": {"default": _l("No room given"), "medical_facility": _l("No bed given")},
-    "none_listed": {"default": _l("No rooms are listed yet."), "medical_facility": _l("No beds are listed yet.")},
-    "free_rooms": {"default": _l("Free rooms"), "medical_facility": _l("Free beds")},
-    "over": {"default": _l("Room %(room)s now has %(guests)s guests, more than its %(capacity)s places. The stay was saved."),
-             "medical_facility": _l("Bed %(room)s now has %(guests)s patients, more than its %(capacity)s places. The stay was saved.")},
+    "medical_facility": {
+        "room": _l("Department / bed"), "room_n": _l("Department / bed %(room)s"),
+        "no_room": _l("No department given"),
+        "arrived_at": _l("Admitted at"), "arrived_n": _l("Admitted %(when)s"),
+        "check_out": _l("Discharge"), "check_out_n": _l("Discharge %(name)s"),
+        "check_out_all": _l("Discharge everyone"), "left_at": _l("Discharged at"),
+        "department": _l("Department"), "bed": _l("Bed"), "ref": _l("Admission number"),
+        "arrival_title": _l("Admission"),
+        "patient": _l("Patient"), "companion": _l("Patient's relative or carer"),
+        "companion_of": _l("Relative or carer of %(name)s"), "add_companion": _l("+ Add a relative or carer"),
+        "events": {**EVENTS, "arrival": _l("Admission"), "departure": _l("Discharge")},
+        "room_name": _l("Bed"), "room_list": _l("Beds"), "section": _l("Department"),
+        "no_section": _l("Other beds"), "add_rooms": _l("Add beds"),
+        "names_hint": _l("One name, several separated by commas, or a range: G1-G10 adds ten beds."),
+        "unlisted": _l("In house in beds not on the list"), "none_listed": _l("No beds are listed yet."),
+        "free_rooms": _l("Free beds"),
+        "over": _l("Bed %(room)s now has %(guests)s patients, more than its %(capacity)s places. The stay was saved."),
+    },
 }
 
 
+def words(kind: str | None) -> dict:
+    """The page words for a facility of this kind (GENERAL_WORDS where the kind has none of its own)."""
+    own = KIND_WORDS.get(kind or "")
+    return {**GENERAL_WORDS, **own} if own else GENERAL_WORDS
+
+
 def kind_word(kind: str | None, key: str):
-    words = KIND_WORDS[key]
-    return words.get(kind or "", words["default"])
+    return words(kind)[key]

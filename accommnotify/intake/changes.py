@@ -90,10 +90,13 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     position_by_id = {g["id"]: i for i, g in enumerate(guest_rows)}
     patch_index_of = {}  # merged position -> index in the patch body, for error paths
     removing = {}        # merged position -> index in the patch body
+    link_patch = {}      # merged position -> the guest id it accompanies (None: no longer), as sent
     for i, guest_patch in enumerate(patch.get("guests") or []):
         guest_patch = dict(guest_patch)
         guest_id = guest_patch.pop("id", None)
         remove = guest_patch.pop("removed", None)
+        link_sent = "accompanies" in guest_patch
+        link = guest_patch.pop("accompanies", None)
         if remove and guest_id is None:
             issues.append(Issue(f"guests[{i}].id", "required"))
             continue
@@ -114,12 +117,17 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
             issues += [Issue(f"guests[{i}].{k}", "required") for k in NEW_GUEST_REQUIRED if not guest_patch.get(k)]
             position = len(merged_guests)
             merged_guests.append(guest_patch)
+        if link_sent:
+            link_patch[position] = link
         patch_index_of[position] = i
     kept = [p for p in range(len(merged_guests)) if p not in removing]
     if removing and not kept:
         issues.append(Issue(f"guests[{min(removing.values())}].removed", "guests.last_guest"))
+    links = _links(guest_rows, kept, removing, link_patch, patch_index_of, issues)
     if issues:
         raise InvalidInput("The amendment has invalid fields.", issues)
+    for p in kept:  # the rules read the links as positions among the guests that stay
+        merged_guests[p]["accompanies"] = links[p]
 
     merged["guests"] = [merged_guests[p] for p in kept]  # the rules see the stay as it will be
     try:
@@ -127,10 +135,16 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, [_patch_path(_kept_path(issue, kept), patch_index_of, guest_rows)
                                          for issue in exc.issues])
+    target_ids = {}  # position -> the guest id it accompanies; a link is not on the wire: no notification
+    for p in kept:
+        index = merged_guests[p].pop("accompanies")
+        target_ids[p] = guest_rows[kept[index]]["id"] if index is not None else None
+    relinked = {p for p in range(len(guest_rows))
+                if p not in removing and target_ids[p] != guest_rows[p]["accompanies_guest_id"]}
 
     changed_positions = {p for p in range(len(guest_rows)) if p not in removing and merged_guests[p] != originals[p]}
     new_positions = range(len(guest_rows), len(merged_guests))
-    if not stay_changed and not changed_positions and not new_positions and not removing:
+    if not stay_changed and not changed_positions and not new_positions and not removing and not relinked:
         db.session.rollback()
         return get_stay(facility, stay_id)
 
@@ -139,8 +153,11 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     for position in changed_positions:
         db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
                            .values(**guest_fields(merged_guests[position])))
-    new_guests = [guest_row(stay_id, len(all_guest_rows) + p - len(guest_rows), merged_guests[p])
-                  for p in new_positions]
+    for position in relinked:  # only the link column: the guest's notifications are untouched
+        db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
+                           .values(accompanies_guest_id=target_ids[position]))
+    new_guests = [{**guest_row(stay_id, len(all_guest_rows) + p - len(guest_rows), merged_guests[p]),
+                   "accompanies_guest_id": target_ids[p]} for p in new_positions]
     if new_guests:
         db.session.execute(insert(GUESTS), new_guests)
         db.session.execute(insert(NOTIFICATIONS),
@@ -154,6 +171,37 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
         guest = {**guest_rows[position], **guest_fields(merged_guests[position])}
         _correct_or_amend(facility, stay_id, guest, notes, merged["arrived_at"], now)
     return _finish(facility, stay_id)
+
+
+def _links(guest_rows, kept, removing, link_patch, patch_index_of, issues) -> dict:
+    """Each kept guest's `accompanies` as a position among the kept guests (what the rules read).
+
+    A PATCH names the person accompanied by guest id (new guests have none yet, so a new guest can
+    accompany only a stored one); a stored link stays unless the PATCH changes it. Removing a guest
+    whom a kept guest still accompanies is refused (`guests.accompanies.removed`)."""
+    index_of_id = {guest_rows[p]["id"]: k for k, p in enumerate(kept) if p < len(guest_rows)}
+    removing_ids = {guest_rows[p]["id"]: i for p, i in removing.items()}
+    links = {}
+    for p in kept:
+        if p in link_patch:
+            target = link_patch[p]
+        else:
+            target = guest_rows[p]["accompanies_guest_id"] if p < len(guest_rows) else None
+        if target is None:
+            links[p] = None
+        elif target in index_of_id:
+            links[p] = index_of_id[target]
+        elif target in removing_ids:
+            code = Issue(f"guests[{removing_ids[target]}].removed", "guests.accompanies.removed")
+            if code not in issues:
+                issues.append(code)
+            links[p] = None
+        elif p in link_patch:
+            issues.append(Issue(f"guests[{patch_index_of[p]}].accompanies", "guests.accompanies.unknown"))
+            links[p] = None
+        else:  # a stored link to a guest removed earlier (cannot happen since 0016): dropped
+            links[p] = None
+    return links
 
 
 def _kept_path(issue: Issue, kept: list[int]) -> Issue:

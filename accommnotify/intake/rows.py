@@ -40,7 +40,8 @@ def guest_fields(guest: dict) -> dict:
 
 def guest_row(stay_id: str, position: int, guest: dict) -> dict:
     row = guest_fields(guest)
-    row.update(id=new_id("gu"), stay_id=stay_id, position=position, departed_at=None, removed_at=None)
+    row.update(id=new_id("gu"), stay_id=stay_id, position=position, departed_at=None, removed_at=None,
+               accompanies_guest_id=None)
     return row
 
 
@@ -77,5 +78,8 @@ def followup_row(facility, stay_id: str, guest_row_, event: str, now, amends: st
 def rows_for_new_stay(facility, data: dict, warnings, digest: str, now, source: str):
     stay = stay_row(facility, data, warnings, digest, now, source)
     guests = [guest_row(stay["id"], i, g) for i, g in enumerate(data["guests"])]
+    for row, guest in zip(guests, data["guests"]):
+        if guest.get("accompanies") is not None:  # an index the rules checked
+            row["accompanies_guest_id"] = guests[guest["accompanies"]]["id"]
     notes = [arrival_row(facility, stay["id"], g, data["arrived_at"], now) for g in guests]
     return stay, guests, notes

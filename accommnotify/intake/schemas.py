@@ -147,11 +147,20 @@ class GuestSchema(GuestFields):
     date_of_birth = date(required=True, metadata=example(EXAMPLE_GUEST["date_of_birth"]))
     sex = choice(SEXES, required=True)
     nationality = text(3, required=True, min_length=1, metadata=example("VNM"))
+    accompanies = fields.Integer(
+        strict=True, allow_none=True,
+        validate=validate.Range(0, MAX_GUESTS - 1, error="out_of_range|min={min}|max={max}"),
+        error_messages=_errors(), metadata={
+            "description": "A companion (người nhà, người chăm sóc): the position, from 0, in this request's "
+                           "`guests` of the guest this person accompanies (the patient). See HOSPITALS.md."})
 
 
 class GuestPatchSchema(GuestFields):
     """A correction of a guest (`id` given: only the fields sent change) or a new guest (no `id`)."""
     id = text(32, metadata={"description": "Id of the guest to correct; omit to add a guest"})
+    accompanies = text(32, metadata={
+        "description": "A companion: the id of the stay's guest this person accompanies (the patient); "
+                       "null (with id) to end the link."})
     removed = fields.Boolean(allow_none=True, error_messages=_errors(), metadata={
         "description": "true (with id): the guest was entered by mistake and leaves the stay; the police "
                        "get a cancellation for that person if they may have received the arrival. A stay "
@@ -277,6 +286,8 @@ class GuestOut(GuestFields):
         unknown = RAISE
     id = fields.String()
     departed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    accompanies = fields.String(allow_none=True, metadata={
+        "description": "Id of the guest of this stay whom this person accompanies (a companion of a patient)"})
     removed_at = fields.String(allow_none=True, metadata={
         "format": "date-time", "description": "Set when a correction removed the guest (entered by mistake)"})
     notifications = fields.List(fields.Nested(NotificationOut))

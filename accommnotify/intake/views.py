@@ -45,7 +45,8 @@ def guest_view(g, notifications) -> dict:
         "document_name": g["document_name"], "phone": g["phone"],
         "permanent_address": g["permanent_address"], "document": document, "visa": visa,
         "entry_date": _iso_date(g["entry_date"]), "entry_port": g["entry_port"], "purpose": g["purpose"],
-        "departed_at": vn_iso(g["departed_at"]), "removed_at": vn_iso(g["removed_at"]),
+        "departed_at": vn_iso(g["departed_at"]), "accompanies": g["accompanies_guest_id"],
+        "removed_at": vn_iso(g["removed_at"]),
         "notifications": [notification_view(n) for n in notifications],
     }
 

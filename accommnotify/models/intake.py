@@ -107,6 +107,10 @@ class Guest(db.Model):
     # Removed from the stay by a correction (entered by mistake; migration 0010): kept for its
     # notifications, no longer in house.
     removed_at = mapped_column(UTCDateTime)
+    # The guest of the same stay this person accompanies (a patient's companion; migration 0016).
+    # Not a foreign key: a stay's guests are written in one multi-row INSERT in any order, and the
+    # intake service only ever links guests of the same stay (docs/HOSPITALS.md).
+    accompanies_guest_id: Mapped[str | None] = mapped_column(String(32))
 
 
 QUEUED_PREDICATE = "status IN ('pending', 'retrying')"

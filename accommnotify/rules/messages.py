@@ -328,6 +328,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đang có khách ở đây: trả phòng hoặc sửa thông tin lưu trú của khách trước.",
         "en": "Guests are in house here: check them out or correct their stays first.",
     },
+    # --- companions of a patient (issue 13 item 1: hospitals; rules.companions) ---
+    "guests.accompanies.unknown": {
+        "vi": "Không có người được đi cùng này trong lần lưu trú (hãy ghi số thứ tự của người bệnh "
+        "trong danh sách, bắt đầu từ 0, hoặc mã khách của người bệnh).",
+        "en": "The person accompanied is not in this stay (give the patient's position in the list, "
+        "from 0, or the patient's guest id).",
+    },
+    "guests.accompanies.self": {
+        "vi": "Một người không thể đi cùng chính mình.",
+        "en": "A person cannot accompany themselves.",
+    },
+    "guests.accompanies.chain": {
+        "vi": "Người được đi cùng cũng đang là người đi cùng người khác; hãy ghi người bệnh.",
+        "en": "The person accompanied is accompanying someone else; name the patient instead.",
+    },
+    "guests.accompanies.removed": {
+        "vi": "Còn người nhà đi cùng người này: hãy xóa hoặc đổi người nhà trước.",
+        "en": "Someone still accompanies this person: remove or relink the companions first.",
+    },
     # --- facility form scanner ---
     "scan.malformed": {
         "vi": "Không đọc được dữ liệu đã quét (mã QR căn cước hoặc MRZ hộ chiếu bị thiếu hoặc sai); "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from .deadlines import VN_TZ
+from .companions import check_companions
 from .guest import age_on, check_guest
 from .issues import Issue, prefix
 from .nationality import VIETNAM
@@ -100,6 +101,8 @@ def check_stay(stay: dict, now: datetime) -> tuple[list[Issue], list[Issue]]:
             guest.get("id_number") or guest.get("passport_number")
         ):
             missing.append(i)
+
+    errors += check_companions(guests)
 
     if missing:
         guardian = None  # computed lazily: most stays have no child without a number

@@ -117,7 +117,9 @@ def fixed_constants(monkeypatch):
 
 # Five seeded runs of 12 scenarios (60, as one derandomized run had): 7 of the 39 links, 6 answered 2xx, both
 # when this module runs alone and inside the whole suite.
-SEEDS = range(5)
+# With `accompanies` (issue 13 item 1: an optional position in `guests`, so a generated one is mostly refused)
+# the same five seeds drew other stays and followed 1 link; eight seeds follow 9 of 42, 5 answered 2xx.
+SEEDS = range(8)
 
 
 def test_stateful_phase_follows_the_links(fixed_constants, monkeypatch):

@@ -78,6 +78,10 @@ WALK: dict[str, Walk] = {
     "facility.history": Walk(FACILITY_PAGE),
     "facility.new_stay": Walk(FACILITY_PAGE),
     "facility.create_stay": Walk(FACILITY_PAGE),
+    # hospitals only (a 404 for the walker's hotel; tests/integration/facility/test_admission.py walks them
+    # as a hospital with hostile values)
+    "facility.new_admission": Walk(FACILITY_PAGE),
+    "facility.create_admission": Walk(FACILITY_PAGE),
     "facility.stay_detail": Walk(FACILITY_PAGE, ids=STAY),
     "facility.cancel_stay": Walk(FACILITY_PAGE, ids=STAY),
     "facility.correct_stay": Walk(FACILITY_PAGE, ids=STAY),
