@@ -5,13 +5,13 @@ Not a foreign key (docs/HOSPITALS.md): a stay's guests are inserted in one multi
 order, and the intake service only links guests of the same stay.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
