@@ -13,6 +13,7 @@ def init_app(app):
     from .cli import demo_user, facility_user_cli
     from .views import bp
     from . import reminder_settings  # noqa: F401  (its route is on bp)
+    from . import dormitory  # noqa: F401  (its routes are on bp)
 
     register_user_loader("facility", load_user)
     login_manager.blueprint_login_views["facility"] = "facility.login"
