@@ -130,9 +130,7 @@ def term_import_preview(term_id):
         ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
         if earlier.get(ref) == "conflict":
             row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
-    # Stays imported before are linked again on confirm (a roster file uploaded twice is one roster).
-    again = [stay for stay, state in zip(valid, known) if state == "duplicate"]
-    token = _serializer().dumps({"f": g.facility.id, "t": term.id, "stays": fresh + again})
+    token = _serializer().dumps({"f": g.facility.id, "t": term.id, "stays": fresh})
     return render_template("facility/import.html", preview=preview, token=token, error=None, fresh=fresh,
                            earlier=earlier, headers=importer.HEADERS, term=term,
                            confirm_action=url_for("facility.term_import_confirm", term_id=term.id),

@@ -44,7 +44,7 @@ def create_term(facility_id: int, name: str, starts_on_raw: str, ends_on_raw: st
         if raw and raw.strip() and value is None:
             issues = [i for i in issues if i.field != field] + [Issue(field, "format")]
     if issues:
-        raise InvalidInput(issues)
+        raise InvalidInput("The term is not valid.", issues)
     term = Term(id=new_id("trm"), facility_id=facility_id, name=" ".join(name.split()), starts_on=starts_on,
                 ends_on=ends_on, created_at=now)
     db.session.add(term)
@@ -52,7 +52,7 @@ def create_term(facility_id: int, name: str, starts_on_raw: str, ends_on_raw: st
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise InvalidInput([Issue("name", "term.name_taken")])
+        raise InvalidInput("The term is not valid.", [Issue("name", "term.name_taken")])
     return term
 
 
@@ -89,7 +89,8 @@ def roster_defaults(term: Term, now: datetime) -> dict | None:
     arrival = roster_arrival(term.starts_on, now)
     if arrival is None:
         return None
-    return {"arrived_at": arrival.strftime("%d/%m/%Y %H:%M"),
+    return {"reason": "Học tập",   # study: a cell's word for it (importer.REASON_WORDS)
+            "arrived_at": arrival.strftime("%d/%m/%Y %H:%M"),
             "expected_departure": roster_departure(term.ends_on).strftime("%d/%m/%Y %H:%M")}
 
 
