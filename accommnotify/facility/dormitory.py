@@ -22,7 +22,8 @@ from ..timeutil import utcnow
 from . import importer, terms
 from .views import IMPORT_CHUNK, _NOT_A_LIST, bp, lang, login_required, manager_required
 
-DORMITORY = "student_dormitory"
+# The menu shows "Terms" to dormitories (base.html); the pages answer any facility's manager (a
+# rental-rooms house full of students may keep terms too).
 LAW_FILE = Path(__file__).resolve().parent.parent / "data" / "law_residence_2020.toml"
 # The roster's form of the returning-students page: one checkbox per stay of last term.
 MAX_RETURNING = 2 * importer.MAX_ROWS
@@ -40,9 +41,7 @@ def _serializer():
 
 
 def _dormitory_term(term_id: str):
-    """The current facility's term, on a dormitory's pages only (other kinds: not found)."""
-    if g.facility.kind != DORMITORY:
-        abort(404)
+    """The current facility's term; another facility's is not found."""
     try:
         return terms.get_term(g.facility.id, term_id)
     except NotFound:
@@ -61,16 +60,12 @@ def _issue_texts(exc: InvalidInput) -> dict:
 @bp.get("/terms")
 @manager_required
 def terms_page():
-    if g.facility.kind != DORMITORY:
-        abort(404)
     return render_template("facility/terms.html", terms=terms.list_terms(g.facility.id), errors={}, values={})
 
 
 @bp.post("/terms")
 @manager_required
 def create_term():
-    if g.facility.kind != DORMITORY:
-        abort(404)
     values = {k: request.form.get(k, "")[:200] for k in ("name", "starts_on", "ends_on")}
     try:
         term = terms.create_term(g.facility.id, values["name"], values["starts_on"], values["ends_on"])
