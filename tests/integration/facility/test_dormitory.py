@@ -166,7 +166,7 @@ def test_the_30_day_list_names_who_and_since_when(app, warden, clock):
     rows = re.findall(r"<tr><td><a [^>]*>([^<]+)</a></td><td>([^<]*)</td><td>([^<]+)</td><td>(\d+)</td></tr>", page)
     # planned to 15/01/2027 from 28/10/2026 08:00: 79 days; the summer term's 19 days are not listed
     assert rows == [(students(1, 10)[0][1], "A102", "28/10/2026", "79"), (students(1, 11)[0][1], "A102", "28/10/2026", "79")]
-    assert "Điều 27" in page
+    assert "Điều 27" in page and "cần đăng ký tạm trú" in page and "Lưu trú từ 30 ngày trở lên" in page
     # the summer students stay on past their planned day: on 1 December they have been there 30 days
     warden = moved(app, clock, datetime(2026, 12, 1, 7, 59, tzinfo=VN_TZ))
     assert len(re.findall(r"<tr><td>", warden.get("/facility/long-stays").get_data(as_text=True))) == 2
