@@ -12,6 +12,7 @@ from accommnotify.extensions import db
 from accommnotify.models import Guest, Notification, Stay, Term, TermStay
 from accommnotify.rules.id_number import make_id_number
 from accommnotify.timeutil import VN_TZ
+from tests import factories
 from tests.integration.facility.conftest import login, make_user
 from tests.integration.facility.test_import import xlsx_bytes
 
@@ -224,3 +225,30 @@ def test_returning_without_a_previous_term_and_forged_tokens(app, warden):
     assert warden.post(f"/facility/terms/{other}/import/confirm", {"token": token}).status_code == 400
     assert scalar(app, select(func.count()).select_from(Stay)) == 0
     assert warden.get("/facility/terms/trm_nope").status_code == 404
+
+
+def test_the_api_lists_stays_of_30_days_or_more(api):
+    now = factories.local_now()
+    long_ago = api.post("/stays", json=factories.stay(
+        arrived_at=(now - timedelta(days=30)).isoformat(), room="7")).get_json()
+    planned = api.post("/stays", json=factories.stay(
+        expected_departure=(now + timedelta(days=30)).isoformat())).get_json()
+    short = api.post("/stays", json=factories.stay(
+        arrived_at=(now - timedelta(days=29, hours=23, minutes=59)).isoformat()))
+    assert short.status_code == 201
+    response = api.get("/long-stays")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert (body["total"], body["days"]) == (2, 30) and "Điều 27" in body["law"]
+    assert [(i["stay_id"], i["days"], i["room"]) for i in body["long_stays"]] == [
+        (long_ago["id"], 30, "7"), (planned["id"], 30, "101")]
+    assert body["long_stays"][0]["arrived_at"].endswith("+07:00")
+    assert body["long_stays"][0]["guests"] == [{"id": long_ago["guests"][0]["id"],
+                                                "full_name": long_ago["guests"][0]["full_name"]}]
+    assert len(api.get("/long-stays?limit=1").get_json()["long_stays"]) == 1
+    bad = api.get("/long-stays?limit=0")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "limit"
+    assert api.get("/long-stays?x=1").status_code == 422
+    # a departure takes the stay off the list
+    api.post(f"/stays/{long_ago['id']}/departure", json={})
+    assert api.get("/long-stays").get_json()["total"] == 1

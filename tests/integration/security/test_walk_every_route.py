@@ -115,6 +115,7 @@ WALK: dict[str, Walk] = {
     "api.cancel_stay": Walk(FACILITY_API, body="json", base={"reason": "nhầm phòng"}, ids=STAY),
     "api.record_departure": Walk(FACILITY_API, body="json", base="departure", ids=STAY),
     "api.list_notifications": Walk(FACILITY_API),
+    "api.list_long_stays": Walk(FACILITY_API),
     "api.list_portal_files": Walk(FACILITY_API),
     "api.get_portal_file": Walk(FACILITY_API, ids=PORTAL_FILE),
     "api.portal_file_content": Walk(FACILITY_API, ids=PORTAL_FILE),
