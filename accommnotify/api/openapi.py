@@ -7,6 +7,7 @@ from ..intake import schemas as s
 from ..intake.vocab import FACILITY_CODE_PATTERN
 from ..rooms import schemas as rooms
 from ..webhooks import schemas as wh
+from . import long_stays
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
            "content": {"application/problem+json": {"schema": "Problem"}}}
@@ -122,6 +123,13 @@ OPERATIONS = {
                                       "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                               **ERRORS}},
     },
+    "/long-stays": {
+        "get": {"summary": "In-house stays of 30 days or more: they need a temporary-residence registration "
+                           "(Law on Residence 2020, Art. 27); information, longest first",
+                "operationId": "listLongStays",
+                "parameters": [{"in": "query", "schema": long_stays.LongStaysQuery}],
+                "responses": {"200": _json("LongStayListOut"), **ERRORS}},
+    },
     "/webhooks": {
         "post": {"summary": "Subscribe to events (signed Standard Webhooks); the answer holds the secret, "
                             "shown only once", "operationId": "createWebhook",
@@ -164,7 +172,7 @@ SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkS
            "WebhookCreate": wh.WebhookCreateSchema, "WebhookOut": wh.WebhookOut,
            "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut,
            "RoomCreate": rooms.RoomCreateSchema, "RoomPatch": rooms.RoomPatchSchema, "RoomOut": rooms.RoomOut,
-           "RoomListOut": rooms.RoomListOut}
+           "RoomListOut": rooms.RoomListOut, "LongStayListOut": long_stays.LongStayListOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so

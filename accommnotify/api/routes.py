@@ -11,7 +11,7 @@ from ..portal import service as portal
 from ..proof.daily import parse_day
 from ..timeutil import utcnow
 from ..rules.issues import Issue
-from . import openapi, problems
+from . import long_stays, openapi, problems
 from ..web_auth import personal_data_headers
 from ..models import PortalFile, Stay, WebhookSubscription
 from ..webhooks import subscriptions as webhook_subscriptions
@@ -21,6 +21,7 @@ from .auth import facility_named, facility_owning, require_api_key
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 problems.register(bp)
 openapi.register(bp)
+long_stays.register(bp)
 PUBLIC_ENDPOINTS = {"api.openapi_json", "api.docs"}
 BULK_ERRORS = 2000  # errors listed in one bulk answer, over all its items
 _STAYS_QUERY = ListStaysQuery()

@@ -14,6 +14,7 @@ def init_app(app):
     from .views import bp
     from . import reminder_settings  # noqa: F401  (its route is on bp)
     from . import rooms  # noqa: F401  (its routes are on bp)
+    from . import dormitory  # noqa: F401  (its routes are on bp)
 
     register_user_loader("facility", load_user)
     login_manager.blueprint_login_views["facility"] = "facility.login"

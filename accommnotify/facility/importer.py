@@ -247,7 +247,7 @@ def _read_csv(data: bytes) -> list:
         raise NotAGuestList("cell_too_large")
 
 
-def _find_header(table) -> tuple[int, dict]:
+def _find_header(table, defaults=()) -> tuple[int, dict]:
     best = (0, -1, {})
     for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
         mapping = {}
@@ -258,7 +258,7 @@ def _find_header(table) -> tuple[int, dict]:
         if len(mapping) > best[0]:
             best = (len(mapping), index, mapping)
     _, index, mapping = best
-    missing = tuple(k for k in REQUIRED_COLUMNS if k not in mapping)
+    missing = tuple(k for k in REQUIRED_COLUMNS if k not in mapping and k not in defaults)
     if missing:
         raise NotAGuestList("columns", missing)
     return index, mapping
@@ -361,12 +361,18 @@ def row_ref(values: dict) -> str:
 # ---- preview -----------------------------------------------------------------------------------
 
 def read_guest_list(data: bytes, filename: str, lang: str, *, differs_text: str, now=None,
-                    facility=None) -> Preview:
-    """Reads and checks a file. Raises NotAGuestList. Nothing is stored."""
+                    facility=None, defaults: dict | None = None) -> Preview:
+    """Reads and checks a file. Raises NotAGuestList. Nothing is stored.
+
+    `defaults` (a dormitory's term roster, docs/DORMITORIES.md): values, as a cell would hold them, of
+    stay columns (arrived_at, expected_departure, reason) for rows that leave them empty; a column
+    with a default is not required in the file. They are part of the row's values (and so of a
+    ref-less row's hash: the same student in another term is another stay)."""
     now = now or utcnow()
+    defaults = {k: v for k, v in (defaults or {}).items() if k in STAY_KEYS and v}
     table = _read_table(data, filename)
-    header_index, mapping = _find_header(table)
-    columns = [key for key, _, _ in COLUMNS if key in mapping]
+    header_index, mapping = _find_header(table, defaults)
+    columns = [key for key, _, _ in COLUMNS if key in mapping or key in defaults]
     rows: list[Row] = []
     for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
         values = {}
@@ -378,6 +384,8 @@ def read_guest_list(data: bytes, filename: str, lang: str, *, differs_text: str,
             if text:
                 values[key] = text
         if values:
+            for key, value in defaults.items():
+                values.setdefault(key, value)
             rows.append(Row(line=offset, values=values))
     if not rows:
         raise NotAGuestList("empty")

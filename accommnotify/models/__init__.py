@@ -1,5 +1,6 @@
 """All tables. Import from here so every model is registered before migrations or create_all."""
 from .chains import FacilityMembership, Organisation, OrganisationFacility, OrganisationKey
+from .dormitory import Term, TermStay
 from .dispatch import DeliveryAttempt, ReceiverState
 from .inbox import InboxNotification
 from .facility_users import FacilityUser
@@ -12,5 +13,6 @@ from .police import AuditEntry, LoginThrottle, Officer, OfficerScope, PoliceSear
 
 __all__ = ["ApiKey", "FacilityMembership", "Organisation", "OrganisationFacility", "OrganisationKey", "AuditEntry", "LoginThrottle", "Officer", "OfficerScope", "PoliceSearch", "PoliceToken",
            "DeliveryAttempt", "Facility", "FacilityRef", "FacilityUser", "Guest", "InboxNotification", "Notification",
-           "PortalFile", "PortalFileRow", "ReceiverState", "ReminderSettings", "Room", "SentReminder", "Stay",
+           "PortalFile", "PortalFileRow", "ReceiverState", "ReminderSettings", "Room", "SentReminder", "Stay", "Term",
+           "TermStay",
            "WebhookAttempt", "WebhookMessage", "WebhookSubscription"]

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ..extensions import db
 from ..models import (DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow,
-                      SentReminder, Stay, WebhookAttempt, WebhookMessage)
+                      SentReminder, Stay, TermStay, WebhookAttempt, WebhookMessage)
 from ..timeutil import utcnow
 
 UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
@@ -53,6 +53,7 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
             select(Notification.id).where(Notification.stay_id.in_(ids)))))
         db.session.execute(delete(Notification).where(Notification.stay_id.in_(ids)))
         db.session.execute(delete(Guest).where(Guest.stay_id.in_(ids)))
+        db.session.execute(delete(TermStay).where(TermStay.stay_id.in_(ids)))   # a roster's link (0017)
         db.session.execute(delete(Stay).where(Stay.id.in_(ids)))
         db.session.commit()
     old_attempts = and_(DeliveryAttempt.started_at < cutoff, DeliveryAttempt.ended_at.is_not(None))

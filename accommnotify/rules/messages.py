@@ -347,6 +347,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Còn người nhà đi cùng người này: hãy xóa hoặc đổi người nhà trước.",
         "en": "Someone still accompanies this person: remove or relink the companions first.",
     },
+    # --- dormitory terms (docs/DORMITORIES.md) ---
+    "term.ends_before_start": {
+        "vi": "Ngày kết thúc học kỳ phải từ ngày bắt đầu trở đi.",
+        "en": "The term must end on or after the day it starts.",
+    },
+    "term.too_long": {
+        "vi": "Một học kỳ dài tối đa {days} ngày; hãy kiểm tra lại ngày.",
+        "en": "A term lasts at most {days} days; check the dates.",
+    },
+    "term.name_taken": {
+        "vi": "Cơ sở đã có học kỳ mang tên này.",
+        "en": "This facility already has a term with this name.",
+    },
+    "term.not_started": {
+        "vi": "Học kỳ chưa bắt đầu: chỉ khai báo khi sinh viên đã đến (từ ngày đầu của học kỳ).",
+        "en": "The term has not started: declare the students once they have arrived (from its first day).",
+    },
+    "term.no_previous": {
+        "vi": "Không có học kỳ nào trước học kỳ này.",
+        "en": "There is no term before this one.",
+    },
     # --- facility form scanner ---
     "scan.malformed": {
         "vi": "Không đọc được dữ liệu đã quét (mã QR căn cước hoặc MRZ hộ chiếu bị thiếu hoặc sai); "
@@ -377,6 +398,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "webhook.too_many": {"max": 20},
     "room.range_too_large": {"max": 100},
     "room.too_many": {"max": 2000},
+    "term.too_long": {"days": 400},
 }
 
 #: Text used when a template's parameters are missing.

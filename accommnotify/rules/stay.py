@@ -9,11 +9,11 @@ from .companions import check_companions
 from .guest import age_on, check_guest
 from .issues import Issue, prefix
 from .nationality import VIETNAM
+from .residence import LONG_STAY, is_long_planned
 
 MAX_GUESTS = 200
 EARLIEST_ARRIVAL = datetime(2000, 1, 1, tzinfo=VN_TZ)  # older arrivals are typing mistakes
 FUTURE_TOLERANCE = timedelta(minutes=10)
-LONG_STAY = timedelta(days=30)
 LONG_AGO = timedelta(days=30)     # an arrival further back than this is accepted with a warning
 CHILD_AGE = 14  # under this age a citizen may come without a number ...
 ADULT_AGE = 18  # ... if a guest of at least this age in the same stay has one
@@ -76,7 +76,7 @@ def check_stay(stay: dict, now: datetime) -> tuple[list[Issue], list[Issue]]:
         departure = _vn(departure)
         if departure < arrived_at:
             errors.append(Issue("expected_departure", "stay.departure_before_arrival"))
-        elif departure - arrived_at >= LONG_STAY:
+        elif is_long_planned(arrived_at, departure):
             warnings.append(
                 Issue("expected_departure", "stay.temporary_residence_required", {"days": LONG_STAY.days})
             )

@@ -62,6 +62,7 @@ WEBHOOK = {"webhook_id": "webhook"}
 PORTAL_FILE = {"file_id": "portal_file"}
 NOTIFICATION = {"notification_id": "notification"}
 ROOM = {"room_id": "room"}
+TERM = {"term_id": "term"}
 
 WALK: dict[str, Walk] = {
     "landing.index": Walk(PUBLIC),
@@ -105,6 +106,14 @@ WALK: dict[str, Walk] = {
     "facility.edit_room": Walk(FACILITY_PAGE, ids=ROOM),
     "facility.retire_room": Walk(FACILITY_PAGE, ids=ROOM),
     "facility.restore_room": Walk(FACILITY_PAGE, ids=ROOM),
+    # dormitories (docs/DORMITORIES.md)
+    "facility.terms_page": Walk(FACILITY_PAGE),
+    "facility.create_term": Walk(FACILITY_PAGE),
+    "facility.term_detail": Walk(FACILITY_PAGE, ids=TERM),
+    "facility.term_import_preview": Walk(FACILITY_PAGE, body="upload", ids=TERM),
+    "facility.term_import_confirm": Walk(FACILITY_PAGE, ids=TERM),
+    "facility.term_returning": Walk(FACILITY_PAGE, ids=TERM),
+    "facility.long_stays": Walk(FACILITY_PAGE),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
@@ -116,6 +125,7 @@ WALK: dict[str, Walk] = {
     "api.cancel_stay": Walk(FACILITY_API, body="json", base={"reason": "nhầm phòng"}, ids=STAY),
     "api.record_departure": Walk(FACILITY_API, body="json", base="departure", ids=STAY),
     "api.list_notifications": Walk(FACILITY_API),
+    "api.list_long_stays": Walk(FACILITY_API),
     "api.list_portal_files": Walk(FACILITY_API),
     "api.get_portal_file": Walk(FACILITY_API, ids=PORTAL_FILE),
     "api.portal_file_content": Walk(FACILITY_API, ids=PORTAL_FILE),
@@ -167,7 +177,8 @@ PARAMS = sorted({"action", "alert", "arrived_at", "back", "booking_ref", "catego
                  "late", "limit", "nationality", "next", "page", "passport_number", "password", "q", "reason",
                  "received_from", "received_to", "records_shown", "room", "s", "sex", "status", "token", "unack",
                  "unacknowledged", "username", "visa_kind", "visa_number", "visa_valid_until", "kind", "since",
-                 "until", "external_ref", "guest_ids", "text", "names", "name", "section", "capacity"}
+                 "until", "external_ref", "guest_ids", "text", "names", "name", "section", "capacity", "stay",
+                 "starts_on", "ends_on"}
                 | set(STAY_FIELDS) | {f"g-{i}-{name}" for i in (0, 1) for name in (*GUEST_FIELDS, "id")})
 FORM_VALUES = ["\x00", "A" * 5_000, "9" * 400, "-1", "1e400", "0001-01-01", "0001-01-01T00:00+14:00",
                "9999-12-31T23:59:59-14:00", "remove:²", "remove:" + "1" * 5000, "<script>alert(1)</script>",
@@ -225,6 +236,14 @@ class World:
             from accommnotify.rooms import service as rooms
             room_a = rooms.add_rooms(a.id, ["101"], section="Tầng 1", capacity=2)[0][0].id
             room_b = rooms.add_rooms(b.id, ["Phòng Bímật"], capacity=3)[0][0].id
+            # terms: A has two (its second one can declare returning students from the first, whose roster
+            # holds A's stay); B's one holds B's stay
+            from accommnotify.facility import terms
+            term_a1 = terms.create_term(a.id, "HK1 2026-2027", "2026-09-05", "2027-01-15")
+            term_a = terms.create_term(a.id, "HK2 2026-2027", "2026-11-20", "2027-03-15").id
+            terms.link(term_a1.id, [stay_a["id"]])
+            term_b = terms.create_term(b.id, "HK Bímật", "2026-09-05", "2027-01-15").id
+            terms.link(term_b, [stay_b["id"]])
             add_officer("an.officer", f"ward:{WARD_A}", role="supervisor")   # supervisors see the audit log too
             n_a = add_notification(WARD_A)
             n_hn = add_notification(WARD_HN, full_name=HN_GUEST, facility_name="Nhà nghỉ Bắcxa", id_number=HN_ID_NUMBER,
@@ -233,7 +252,8 @@ class World:
             db.session.remove()
         self.ids = {"stay": stay_a["id"], "stay.other": stay_b["id"], "portal_file": files["A"],
                     "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn,
-                    "webhook": hook_a["id"], "webhook.other": hook_b["id"], "room": room_a, "room.other": room_b}
+                    "webhook": hook_a["id"], "webhook.other": hook_b["id"], "room": room_a, "room.other": room_b,
+                    "term": term_a, "term.other": term_b}
         self.guest_a, self.b_id_number = stay_a["guests"][0]["id"], guest_b["id_number"]
         self.guest_b = stay_b["guests"][0]["id"]
         make_user(app, code="HOTEL-1")
