@@ -45,6 +45,8 @@ GENERAL_WORDS = {
     "arrived_at": _l("Arrived at"), "arrived_n": _l("Arrived %(when)s"),
     "check_out": _l("Check out"), "check_out_n": _l("Check out %(name)s"),
     "check_out_all": _l("Check out everyone"), "left_at": _l("Left at"),
+    "confirm_check_out": _l("Confirm check-out"), "undo_check_out": _l("Undo check-out"), "leaving": _l("Leaving:"),
+    "count_rooms": True,  # the in-house title counts rooms ("3 khách · 2 phòng")
     "companion": _l("Companion"), "companion_of": _l("Accompanies %(name)s"),
     "add_companion": _l("+ Add a companion"), "ref": _l("Booking ref"), "arrival_title": _l("Stay"),
     "department": _l("Room"), "bed": _l("Room"), "patient": _l("Guest"),
@@ -64,6 +66,9 @@ KIND_WORDS = {
         "arrived_at": _l("Admitted at"), "arrived_n": _l("Admitted %(when)s"),
         "check_out": _l("Discharge"), "check_out_n": _l("Discharge %(name)s"),
         "check_out_all": _l("Discharge everyone"), "left_at": _l("Discharged at"),
+        "confirm_check_out": _l("Confirm discharge"), "undo_check_out": _l("Undo discharge"),
+        "leaving": _l("Leaving hospital:"),
+        "count_rooms": False,  # a department / bed is not a room to count
         "department": _l("Department"), "bed": _l("Bed"), "ref": _l("Admission number"),
         "arrival_title": _l("Admission"),
         "patient": _l("Patient"), "companion": _l("Patient's relative or carer"),

@@ -160,3 +160,15 @@ def test_a_relative_added_and_removed_on_the_correction_page_leaves_the_patient_
     refused = nurse.post(url, dict(values, action="remove_confirm:0"))
     assert refused.status_code == 422 and "người nhà" in refused.get_data(as_text=True)
     assert patient_rows(stay_snapshot(app, stay_id)) == patient_rows(before)
+
+
+def test_discharge_words_on_the_check_out_page_and_no_room_count(app, nurse):
+    done = nurse.post("/facility/admissions/new", admission_form())
+    stay_id = done.headers["Location"].rsplit("/", 1)[1]
+    page = nurse.get(f"/facility/stays/{stay_id}/departure").get_data(as_text=True)
+    assert "<h1>Ra viện</h1>" in page and "Xác nhận ra viện" in page and "Giờ ra viện" in page
+    assert "Trả phòng" not in page and "trả phòng" not in page
+    home = nurse.get("/facility/").get_data(as_text=True)
+    assert "(2 khách)" in home and "phòng)" not in home
+    english = nurse.get(f"/facility/stays/{stay_id}/departure?lang=en").get_data(as_text=True)
+    assert "Confirm discharge" in english and "Discharged at" in english
