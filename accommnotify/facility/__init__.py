@@ -13,6 +13,7 @@ def init_app(app):
     from .cli import demo_user, facility_user_cli
     from .views import bp
     from . import reminder_settings  # noqa: F401  (its route is on bp)
+    from . import checkins  # noqa: F401  (self check-in routes, on bp)
 
     register_user_loader("facility", load_user)
     login_manager.blueprint_login_views["facility"] = "facility.login"
