@@ -2,9 +2,9 @@
 
 Guests choose among Vietnamese, English, Chinese and Korean (the largest arrival markets). The
 choice travels as `?lang=` on links and a hidden `lang` field in the form, and is remembered in the
-session; otherwise the browser's Accept-Language decides, else Vietnamese. Rule messages (field +
-code) exist in vi and en only (rules/messages.py): a zh or ko page shows them in English beside the
-field's label in the guest's language (docs/SELF_CHECKIN.md).
+session; otherwise the browser's Accept-Language decides, else Vietnamese. Rule messages: vi / en
+from rules/messages.py, zh / ko for the codes a guest can meet from checkin/messages.py, English
+for any other (docs/SELF_CHECKIN.md).
 """
 from flask import request, session
 from flask_babel import Domain
@@ -31,7 +31,3 @@ def guest_language() -> str:
         best = None
     return best or "vi"
 
-
-def rule_language(lang: str) -> str:
-    """The language of rule messages (vi/en exist; zh and ko read English)."""
-    return lang if lang in ("vi", "en") else "en"

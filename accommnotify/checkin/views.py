@@ -16,7 +16,8 @@ from ..intake.errors import InvalidInput
 from ..timeutil import utcnow
 from ..web_auth import PAGES_CSP, invalid_input_field
 from . import service, vocab
-from .i18n import LANGUAGES, NAMES, SESSION_KEY, gettext as t, rule_language
+from .i18n import LANGUAGES, NAMES, SESSION_KEY, gettext as t
+from .messages import guest_message
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 MAX_GUESTS = 20            # one entry: a family or a small group; a tour group goes through the desk
@@ -137,7 +138,7 @@ def submit(token):
     for i, guest in enumerate(guests):
         if guest["scan"].strip():
             scanned = True
-            error = forms.apply_scan(guest, guest["scan"][:2000], rule_language(lang()))
+            error = forms.apply_scan(guest, guest["scan"][:2000], lang(), say=guest_message)
             if error:
                 errors[f"g-{i}-scan"] = [error]
     if action == "add" and len(guests) < MAX_GUESTS:
@@ -158,7 +159,7 @@ def submit(token):
     try:
         service.check_entry(access, payloads, reason)
     except InvalidInput as exc:
-        errors = forms.errors_by_field(exc.issues, rule_language(lang()))
+        errors = forms.errors_by_field(exc.issues, lang(), guest_message)
     if not privacy:
         errors["privacy"] = [t("Please read the privacy notice and tick the box to agree.")]
     if errors:
@@ -172,7 +173,7 @@ def submit(token):
     except service.Gone:
         return render_template("checkin/gone.html"), 410
     except InvalidInput as exc:   # checked a moment ago; the clock moved across a rule's edge
-        return _render(token, access, reason, guests, forms.errors_by_field(exc.issues, rule_language(lang())),
+        return _render(token, access, reason, guests, forms.errors_by_field(exc.issues, lang(), guest_message),
                        privacy, status=422)
     limiter.record_failure(access.throttle_name, request.remote_addr)
     session.pop(OPENED, None)
