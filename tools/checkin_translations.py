@@ -36,6 +36,7 @@ T = {  # msgid: (vi, zh, ko)
     "Temporary residence card": ("Thẻ tạm trú", "暂住卡", "임시 거주증"),
     "Permanent residence card": ("Thẻ thường trú", "永久居留卡", "영주증"),
     "APEC business travel card": ("Thẻ đi lại doanh nhân APEC", "APEC商务旅行卡", "APEC 기업인 여행카드"),
+    "Guests": ("Khách", "客人", "투숙객"),
     "Reason for the stay": ("Lý do lưu trú", "入住事由", "숙박 목적"),
     "Privacy notice": ("Thông báo về bảo vệ dữ liệu cá nhân", "隐私声明", "개인정보 안내"),
     "Vietnamese citizen or foreigner": ("Công dân Việt Nam hay người nước ngoài", "越南公民或外国人",

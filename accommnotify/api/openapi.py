@@ -6,6 +6,7 @@ from flask import current_app, jsonify, render_template_string
 from ..intake import schemas as s
 from ..intake.vocab import FACILITY_CODE_PATTERN
 from ..webhooks import schemas as wh
+from ..checkin import schemas as ck
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
            "content": {"application/problem+json": {"schema": "Problem"}}}
@@ -119,6 +120,12 @@ OPERATIONS = {
                                       "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                               **ERRORS}},
     },
+    "/checkin-links": {
+        "post": {"summary": "A guest self check-in link for one booking (docs/SELF_CHECKIN.md): the guest fills "
+                            "in their own details, staff confirm; the link is shown only in this answer",
+                 "operationId": "createCheckinLink", "requestBody": _body("CheckinLinkCreate"),
+                 "responses": {"201": _json("CheckinLinkOut", "Created"), **ERRORS}},
+    },
     "/webhooks": {
         "post": {"summary": "Subscribe to events (signed Standard Webhooks); the answer holds the secret, "
                             "shown only once", "operationId": "createWebhook",
@@ -143,7 +150,8 @@ SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkS
            "Problem": s.ProblemOut, "PortalConfirm": s.PortalConfirmSchema, "PortalFileOut": s.PortalFileOut,
            "PortalFileListOut": s.PortalFileListOut, "PortalConfirmOut": s.PortalConfirmOut,
            "WebhookCreate": wh.WebhookCreateSchema, "WebhookOut": wh.WebhookOut,
-           "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut}
+           "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut,
+           "CheckinLinkCreate": ck.CheckinLinkCreateSchema, "CheckinLinkOut": ck.CheckinLinkOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so
@@ -153,6 +161,7 @@ EXAMPLES = {"Stay": s.EXAMPLE_STAY,
             "StayPatch": {"room": "102"},
             "Departure": {},
             "Cancel": {"reason": "Registered by mistake"},
+            "CheckinLinkCreate": {"booking_ref": "BK-2026-0001"},
             "WebhookCreate": {"url": "https://pms.example.com/hooks/accommnotify",
                               "events": ["notification.rejected", "notification.dead"]}}
 
@@ -191,7 +200,7 @@ def build_spec() -> dict:
                        "type": "http", "scheme": "bearer",
                        "description": "A facility key (ak_…) or an organisation key (ok_…); with an organisation "
                                       "key, name the facility: facility_code in the body of POST /stays and "
-                                      "/stays/bulk and POST /webhooks, ?facility_code= on the lists and the daily proof."}}},
+                                      "/stays/bulk, POST /webhooks and POST /checkin-links, ?facility_code= on the lists and the daily proof."}}},
                    security=[{"apiKey": []}])
     for name, schema in SCHEMAS.items():
         extra = {"example": EXAMPLES[name]} if name in EXAMPLES else None

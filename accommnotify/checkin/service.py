@@ -84,14 +84,20 @@ def desk_token_changes_at(now: datetime | None = None) -> datetime:
 
 def create_link(facility_id: int, booking_ref: str | None = None, *, now=None, token: str | None = None) -> str:
     """A per-booking link's token (shown once); commits."""
+    return create_link_row(facility_id, booking_ref, now=now, token=token)[0]
+
+
+def create_link_row(facility_id: int, booking_ref: str | None = None, *, now=None, token: str | None = None):
+    """(token, stored row) of a new per-booking link; commits."""
     now = now or utcnow()
     token = token or tokens.new_link_token()
-    db.session.add(CheckinLink(id=new_id("ckl"), facility_id=facility_id, token_hash=tokens.link_token_hash(token),
-                               booking_ref=(booking_ref or "").strip()[:64] or None,
-                               uses_left=max(1, setting("CHECKIN_LINK_USES")), created_at=now,
-                               expires_at=now + timedelta(hours=setting("CHECKIN_LINK_HOURS") or 48)))
+    row = CheckinLink(id=new_id("ckl"), facility_id=facility_id, token_hash=tokens.link_token_hash(token),
+                      booking_ref=(booking_ref or "").strip()[:64] or None,
+                      uses_left=max(1, setting("CHECKIN_LINK_USES")), created_at=now,
+                      expires_at=now + timedelta(hours=setting("CHECKIN_LINK_HOURS") or 48))
+    db.session.add(row)
     db.session.commit()
-    return token
+    return token, row
 
 
 def _facility(facility_id: int) -> FacilityRef:

@@ -129,6 +129,7 @@ def submit(token):
     if request.form.get("lang") in LANGUAGES:
         session[SESSION_KEY] = request.form["lang"]
     stay, guests = forms.read_form(request.form)
+    too_many = len(guests) > MAX_GUESTS   # only a crafted form: the page offers no more; keep what fits, send nothing
     guests = guests[:MAX_GUESTS] or [forms.empty_guest()]
     reason = stay.get("reason") if stay.get("reason") in vocab.REASONS else DEFAULT_REASON.get(access.facility.kind, "tourism")
     privacy = request.form.get("privacy") == "yes"
@@ -141,8 +142,9 @@ def submit(token):
             error = forms.apply_scan(guest, guest["scan"][:2000], lang(), say=guest_message)
             if error:
                 errors[f"g-{i}-scan"] = [error]
-    if action == "add" and len(guests) < MAX_GUESTS:
-        guests.append(forms.empty_guest())
+    if action == "add":   # never sends: at the cap the page just comes back
+        if len(guests) < MAX_GUESTS:
+            guests.append(forms.empty_guest())
         return _render(token, access, reason, guests, errors, privacy, focus=f"g-{len(guests) - 1}-full_name")
     if action.startswith("remove:"):
         raw = action.split(":", 1)[1]
@@ -160,6 +162,8 @@ def submit(token):
         service.check_entry(access, payloads, reason)
     except InvalidInput as exc:
         errors = forms.errors_by_field(exc.issues, lang(), guest_message)
+    if too_many:
+        errors["guests"] = [guest_message("guests.too_many", lang(), max=MAX_GUESTS)]
     if not privacy:
         errors["privacy"] = [t("Please read the privacy notice and tick the box to agree.")]
     if errors:

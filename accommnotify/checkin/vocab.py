@@ -10,7 +10,7 @@ VISA_KINDS = {"visa": _l("Visa"), "e_visa": _l("E-visa"), "visa_exempt": _l("Vis
               "temporary_residence_card": _l("Temporary residence card"),
               "permanent_residence_card": _l("Permanent residence card"), "abtc": _l("APEC business travel card")}
 FIELD_LABELS = {
-    "reason": _l("Reason for the stay"), "privacy": _l("Privacy notice"),
+    "reason": _l("Reason for the stay"), "privacy": _l("Privacy notice"), "guests": _l("Guests"),
     "kind": _l("Vietnamese citizen or foreigner"), "scan": _l("ID card QR code or passport MRZ"),
     "full_name": _l("Full name"), "date_of_birth": _l("Date of birth"), "sex": _l("Sex"),
     "id_number": _l("Personal ID number (12 digits)"), "passport_number": _l("Passport number"),

@@ -244,3 +244,34 @@ def test_the_desk_qr_page_and_a_booking_link_for_staff(app, client, facility):
     assert url, made[:500]
     path = url.group(1).split("localhost", 1)[1]
     assert app.test_client().get(path).status_code == 200
+
+
+def test_the_pms_makes_a_booking_link_through_the_api(app, api, facility):
+    made = api.post("/checkin-links", json={"booking_ref": "BK-2026-0042"})
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["booking_ref"] == "BK-2026-0042" and body["uses"] == 3
+    assert body["expires_at"].endswith("+07:00") and body["expires_at"].startswith("2026-11-29T14:00")
+    path = body["url"].split("localhost", 1)[1]
+    assert path.startswith("/checkin/b-") and Guest(app, path.rsplit("/", 1)[1]).page.status_code == 200
+    assert api.post("/checkin-links", json={}).status_code == 201
+    bad = api.post("/checkin-links", json={"booking_ref": "x" * 65, "room": "1"})
+    assert bad.status_code == 422
+    codes = {(e["field"], e["code"]) for e in bad.get_json()["errors"]}
+    assert ("booking_ref", "too_long") in codes and ("room", "unknown_field") in codes
+    assert app.test_client().post("/api/v1/checkin-links", json={}).status_code == 401
+
+
+def test_at_most_twenty_guests_and_adding_never_sends(app, facility):
+    phone = Guest(app, desk_token(app))
+    full = {k: v for i in range(20) for k, v in citizen_fields(i).items()}
+    page = phone.send(full, action="add")
+    assert page.status_code == 200 and 'id="g-19-box"' in page.get_data(as_text=True)
+    assert 'id="g-20-box"' not in page.get_data(as_text=True) and 'id="add-guest"' not in page.get_data(as_text=True)
+    assert stored(app) == []
+    more = {k: v for i in range(25) for k, v in citizen_fields(i).items()}
+    refused = phone.send(more)
+    from accommnotify.rules.messages import message
+    assert refused.status_code == 422 and message("guests.too_many", "vi", max=20) in refused.get_data(as_text=True)
+    assert stored(app) == []
+    assert phone.send(full).status_code == 302 and stored(app)[0].guest_count == 20

@@ -125,6 +125,7 @@ WALK: dict[str, Walk] = {
     "api.create_webhook": Walk(FACILITY_API, body="json",
                                base={"url": "https://pms.example.com/hooks", "events": ["notification.rejected"]}),
     "api.list_webhooks": Walk(FACILITY_API),
+    "api.create_checkin_link": Walk(FACILITY_API, body="json", base={"booking_ref": "BK-1"}),
     "api.get_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     "api.delete_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     # police pages
