@@ -194,9 +194,8 @@ def test_entries_expire_and_purge_deletes_them(app, client, facility, clock):
     [entry] = stored(app)
     assert "checkin-entry" not in staff.get("/facility/checkins").get_data(as_text=True)
     assert staff.post(f"/facility/checkins/{entry.id}/confirm", {}).status_code == 404
-    from accommnotify.ops.purge import purge
-    with app.app_context():
-        assert purge(30).checkin_entries == 1
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "removed 1 self check-in entry(ies)" in result.output, result.output
     assert stored(app) == []
 
 
@@ -275,3 +274,22 @@ def test_at_most_twenty_guests_and_adding_never_sends(app, facility):
     assert refused.status_code == 422 and message("guests.too_many", "vi", max=20) in refused.get_data(as_text=True)
     assert stored(app) == []
     assert phone.send(full).status_code == 302 and stored(app)[0].guest_count == 20
+
+
+def test_purge_keeps_waiting_entries_and_removes_decided_ones_a_day_later(app, facility, clock):
+    from accommnotify.ops.purge import purge
+    phone = Guest(app, desk_token(app))
+    for _ in range(2):
+        assert phone.send(citizen_fields()).status_code == 302
+    first, second = stored(app)
+    with app.app_context():
+        checkin.reject(facility[0], first.id, "nhầm")
+        assert purge(30).checkin_entries == 0          # decided a moment ago; the other still waits
+    clock.shift(timedelta(hours=23))
+    with app.app_context():
+        assert purge(30).checkin_entries == 0
+    assert [e.status for e in stored(app)] == ["rejected", "pending"]
+    clock.shift(timedelta(hours=1, seconds=1))
+    with app.app_context():
+        assert purge(30).checkin_entries == 2           # the rejected row a day on; the waiting one expired
+    assert stored(app) == []
