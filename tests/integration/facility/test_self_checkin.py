@@ -293,3 +293,51 @@ def test_purge_keeps_waiting_entries_and_removes_decided_ones_a_day_later(app, f
     with app.app_context():
         assert purge(30).checkin_entries == 2           # the rejected row a day on; the waiting one expired
     assert stored(app) == []
+
+
+def test_a_visa_that_expired_while_waiting_keeps_the_entry_pending_and_says_why(app, client, facility, clock):
+    phone = Guest(app, desk_token(app), lang="en")
+    fields = foreigner_fields(0) | {"g-0-visa_valid_until": "2026-11-28"}
+    assert phone.send(fields).status_code == 302
+    [entry] = stored(app)
+    clock.shift(timedelta(days=1, hours=23))     # two days on, 13:00: the visa ran out the day before
+    with app.app_context():
+        waiting = db.session.query(CheckinSubmission).one()
+        waiting.expires_at += timedelta(days=2)              # (a longer CHECKIN_PENDING_HOURS)
+        db.session.commit()
+    make_user(app)
+    staff = login(client)
+    answer = staff.post(f"/facility/checkins/{entry.id}/confirm", {}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    from accommnotify.rules.messages import message
+    assert answer.request.path == "/facility/checkins" and message("visa.expired", "vi") in page
+    assert "Anna Maria Eriksson" in page                     # still waiting, for a reject or a new try
+    [after] = stored(app)
+    assert after.status == "pending" and after.decided_at is None and after.stay_id is None
+    assert staff.post(f"/facility/checkins/{entry.id}/reject", {"reason": ""}).status_code == 302
+    assert stored(app)[0].reject_reason == "Nhân viên từ chối"
+
+
+def test_a_second_tap_replays_the_same_stay(app, facility, clock):
+    assert Guest(app, desk_token(app)).send(citizen_fields()).status_code == 302
+    [entry] = stored(app)
+    with app.app_context():
+        db.session.query(CheckinSubmission).update({"status": "confirming", "decided_at": datetime(
+            2026, 11, 27, 13, 55, tzinfo=VN_TZ)})   # claimed, then the process died before the stay was stored
+        db.session.commit()
+        first = checkin.confirm(facility[0], entry.id)
+    assert first["arrived_at"].startswith("2026-11-27T13:55")    # arrival = the claim, not the retry
+    with app.app_context():
+        with pytest.raises(checkin.NotOpen):
+            checkin.confirm(facility[0], entry.id)
+        assert db.session.query(CheckinSubmission).one().stay_id == first["id"]
+
+
+def test_removing_a_companion_keeps_the_others(app, facility):
+    phone = Guest(app, desk_token(app))
+    first, second = factories.citizen(full_name="Người Thứ Nhất"), factories.citizen(full_name="Người Thứ Hai")
+    page = phone.send(citizen_fields(0, first) | citizen_fields(1, second), action="remove:0").get_data(as_text=True)
+    assert "Người Thứ Hai" in page and "Người Thứ Nhất" not in page and 'id="g-1-box"' not in page
+    page = phone.send(citizen_fields(0, second), action="remove:0").get_data(as_text=True)
+    assert "Người Thứ Hai" in page                           # the last guest is never removed
+    assert stored(app) == []
