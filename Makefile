@@ -35,6 +35,8 @@ run: demo fonts
 # Debian's Chromium for the browser tests (never a downloaded browser).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core)
+	@# Chinese and Korean glyphs for the self check-in pages' screenshots (docs/SELF_CHECKIN.md)
+	@test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || (apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei)
 
 # The Unicode font of the daily proof PDFs (docs/PROOF.md), Debian's like the browser.
 fonts:

@@ -30,13 +30,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         db.engine.dialect.accommnotify_keyring = app.extensions[crypto.EXTENSION]
         _check_data_key(app)
 
-    from . import api, dispatch, facility, i18n, landing, ops, police, proof, reminders, timeutil, web_auth, webhooks
+    from . import api, checkin, dispatch, facility, i18n, landing, ops, police, proof, reminders, timeutil, web_auth, webhooks
     proof.init_app(app, (app.config["SECRET_KEY"], settings.get("DATA_KEY") or None))
     i18n.init_app(app)
     timeutil.init_app(app)        # fmt_time / fmt_date: one date format on every page
     web_auth.init_app(app)
     web_auth.csrf.exempt(api.bp)  # bearer-key JSON API: no cookies, no CSRF
-    for part in (ops, api, dispatch, police, facility, landing, reminders, webhooks):
+    for part in (ops, api, dispatch, police, facility, checkin, landing, reminders, webhooks):
         part.init_app(app)
     _check_receivers_file(app)
     _check_inbound_secrets(app)

@@ -19,6 +19,9 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if request.blueprint == "checkin":   # the guest pages: vi, en, zh, ko (checkin/i18n.py)
+        from .checkin.i18n import guest_language
+        return guest_language()
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -8,6 +8,7 @@ from ..intake.vocab import FACILITY_CODE_PATTERN
 from ..rooms import schemas as rooms
 from ..webhooks import schemas as wh
 from . import long_stays
+from ..checkin import schemas as ck
 
 PROBLEM = {"description": "Problem details (RFC 9457)",
            "content": {"application/problem+json": {"schema": "Problem"}}}
@@ -130,6 +131,12 @@ OPERATIONS = {
                 "parameters": [{"in": "query", "schema": long_stays.LongStaysQuery}],
                 "responses": {"200": _json("LongStayListOut"), **ERRORS}},
     },
+    "/checkin-links": {
+        "post": {"summary": "A guest self check-in link for one booking (docs/SELF_CHECKIN.md): the guest fills "
+                            "in their own details, staff confirm; the link is shown only in this answer",
+                 "operationId": "createCheckinLink", "requestBody": _body("CheckinLinkCreate"),
+                 "responses": {"201": _json("CheckinLinkOut", "Created"), **ERRORS}},
+    },
     "/webhooks": {
         "post": {"summary": "Subscribe to events (signed Standard Webhooks); the answer holds the secret, "
                             "shown only once", "operationId": "createWebhook",
@@ -172,7 +179,8 @@ SCHEMAS = {"Stay": s.StaySchema, "StayPatch": s.StayPatchSchema, "Bulk": s.BulkS
            "WebhookCreate": wh.WebhookCreateSchema, "WebhookOut": wh.WebhookOut,
            "WebhookCreatedOut": wh.WebhookCreatedOut, "WebhookListOut": wh.WebhookListOut,
            "RoomCreate": rooms.RoomCreateSchema, "RoomPatch": rooms.RoomPatchSchema, "RoomOut": rooms.RoomOut,
-           "RoomListOut": rooms.RoomListOut, "LongStayListOut": long_stays.LongStayListOut}
+           "RoomListOut": rooms.RoomListOut, "LongStayListOut": long_stays.LongStayListOut,
+           "CheckinLinkCreate": ck.CheckinLinkCreateSchema, "CheckinLinkOut": ck.CheckinLinkOut}
 
 
 # Whole, valid request bodies (issue 10, item 13): schemathesis mixes them into generated requests, so
@@ -184,6 +192,7 @@ EXAMPLES = {"Stay": s.EXAMPLE_STAY,
             "Cancel": {"reason": "Registered by mistake"},
             "RoomCreate": {"name": "101", "section": "Tầng 1", "capacity": 2},
             "RoomPatch": {"capacity": 3},
+            "CheckinLinkCreate": {"booking_ref": "BK-2026-0001"},
             "WebhookCreate": {"url": "https://pms.example.com/hooks/accommnotify",
                               "events": ["notification.rejected", "notification.dead"]}}
 
@@ -222,7 +231,7 @@ def build_spec() -> dict:
                        "type": "http", "scheme": "bearer",
                        "description": "A facility key (ak_…) or an organisation key (ok_…); with an organisation "
                                       "key, name the facility: facility_code in the body of POST /stays and "
-                                      "/stays/bulk and POST /webhooks, ?facility_code= on the lists and the daily proof."}}},
+                                      "/stays/bulk, POST /webhooks and POST /checkin-links, ?facility_code= on the lists and the daily proof."}}},
                    security=[{"apiKey": []}])
     for name, schema in SCHEMAS.items():
         extra = {"example": EXAMPLES[name]} if name in EXAMPLES else None

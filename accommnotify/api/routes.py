@@ -16,6 +16,8 @@ from ..web_auth import personal_data_headers
 from ..models import PortalFile, Stay, WebhookSubscription
 from ..webhooks import subscriptions as webhook_subscriptions
 from ..webhooks.schemas import WebhookCreateSchema
+from ..checkin import service as checkin
+from ..checkin.schemas import CheckinLinkCreateSchema
 from .auth import facility_named, facility_owning, require_api_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,6 +32,7 @@ _PORTAL_FILES_QUERY = ListPortalFilesQuery()
 _PORTAL_CONFIRM = PortalConfirmSchema()
 _WEBHOOK_CREATE = WebhookCreateSchema()
 _FACILITY_CODE = FacilityCodeSchema()
+_CHECKIN_LINK = CheckinLinkCreateSchema()
 
 
 @bp.after_request
@@ -179,6 +182,19 @@ def daily_proof(day):
     parsed = parse_day(day[:20], now)
     facility, _query_left = _query(_FACILITY_CODE)
     return proof.download(facility, parsed, now)
+
+
+# -- guest self check-in (docs/SELF_CHECKIN.md) ------------------------------------------------------
+@bp.post("/checkin-links")
+def create_checkin_link():
+    """A link for one booking, for the PMS to send with the booking confirmation (shown once)."""
+    from flask import url_for
+    from ..timeutil import to_vn
+    facility, payload = _for_facility(json_body())   # a JSON object, {} at least (the document says so)
+    body = load(_CHECKIN_LINK, payload)
+    token, row = checkin.create_link_row(facility.id, body.get("booking_ref"))
+    return jsonify(url=url_for("checkin.form", token=token, _external=True), booking_ref=row.booking_ref,
+                   expires_at=to_vn(row.expires_at).isoformat(), uses=row.uses_left), 201
 
 
 # -- webhooks to the facility's software (docs/WEBHOOKS.md) ------------------------------------------

@@ -15,6 +15,7 @@ def init_app(app):
     from . import reminder_settings  # noqa: F401  (its route is on bp)
     from . import rooms  # noqa: F401  (its routes are on bp)
     from . import dormitory  # noqa: F401  (its routes are on bp)
+    from . import checkins  # noqa: F401  (self check-in routes, on bp)
 
     register_user_loader("facility", load_user)
     login_manager.blueprint_login_views["facility"] = "facility.login"

@@ -100,15 +100,16 @@ def field_for(path: str) -> tuple[int | None, str]:
     return int(match.group(1)), _GUEST_PATHS.get(rest, rest.split(".")[0] or "kind")
 
 
-def errors_by_field(issues, lang: str) -> dict:
-    """{"arrived_at": [msg], "g-0-id_number": [msg], …}: the key is the form field's name."""
+def errors_by_field(issues, lang: str, text=message) -> dict:
+    """{"arrived_at": [msg], "g-0-id_number": [msg], …}: the key is the form field's name (`text`:
+    the message function, the rule set's by default; the guest pages add Chinese and Korean)."""
     errors: dict[str, list[str]] = {}
     for issue in issues:
         index, name = field_for(issue.field)
         key = name if index is None else f"g-{index}-{name}"
-        text = message(issue.code, lang, **dict(issue.params))
-        if text not in errors.setdefault(key, []):
-            errors[key].append(text)
+        said = text(issue.code, lang, **dict(issue.params))
+        if said not in errors.setdefault(key, []):
+            errors[key].append(said)
     return errors
 
 
@@ -129,15 +130,15 @@ def scan_to_form(fields: dict) -> dict:
     return {k: v for k, v in out.items() if v.strip()}
 
 
-def apply_scan(row: dict, text: str, lang: str) -> str | None:
+def apply_scan(row: dict, text: str, lang: str, say=message) -> str | None:
     """Fills `row` from a scan (the rules' parser); returns an error text and fills nothing if malformed,
     or fills what was read and returns what needs a look (a birth year alone, an unreadable field)."""
     result = parse_scan(text)
     if result.issues or not result.fields:
         code = result.issues[0].code if result.issues else "scan.malformed"
-        return message(code, lang)
+        return say(code, lang)
     row.update(scan_to_form(result.fields))
     row["scan"] = ""
     if result.review:     # filled in part: say what needs a look (shown under the scan box)
-        return " ".join(message(i.code, lang, **i.params) for i in result.review)
+        return " ".join(say(i.code, lang, **i.params) for i in result.review)
     return None

@@ -90,6 +90,8 @@ def purge_command(days, dry_run):
     click.echo(f"{verb} {report.stays} stay(s), {report.guests} guest(s), {report.notifications} "
                f"notification(s), {report.attempts} delivery attempt(s), {report.inbox} inbox row(s), "
                f"{report.webhook_messages} webhook message(s) older than {days} days")
+    if not dry_run:   # guest self check-in: entries past their own expiry (hours), docs/SELF_CHECKIN.md
+        click.echo(f"removed {report.checkin_entries} self check-in entry(ies) past their expiry or decided")
 
 
 keys_cli = AppGroup("keys", help="The data key that encrypts ID and passport numbers at rest.")

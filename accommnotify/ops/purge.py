@@ -30,6 +30,7 @@ class PurgeReport:
     attempts: int = 0
     inbox: int = 0
     webhook_messages: int = 0
+    checkin_entries: int = 0
 
 
 def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
@@ -69,6 +70,9 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
         db.session.rollback()
         return report
     _purge_portal_files(cutoff)
+    # self check-in entries nobody decided before they expired (hours, not RETENTION_DAYS), decided ones
+    from ..checkin.service import purge_expired
+    report.checkin_entries = purge_expired(now)
     report.attempts = db.session.execute(delete(DeliveryAttempt).where(old_attempts)).rowcount
     report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
     # the reminders' ledger: ids only, and never consulted after REMINDER_LOOKBACK_HOURS

@@ -25,7 +25,7 @@ SUB, MSG = WebhookSubscription.__table__, WebhookMessage.__table__
 NOTIFICATION_EVENTS = ("notification.accepted", "notification.rejected", "notification.late", "notification.dead")
 EVENTS = NOTIFICATION_EVENTS + ("stay.created", "portal_file.ready", "portal_file.mismatch")
 PING = "webhook.ping"
-STAY_CREATED_SOURCES = ("form", "import")  # the API caller knows already
+STAY_CREATED_SOURCES = ("form", "import", "checkin")  # the API caller knows already
 
 
 def body(event_type: str, data: dict, now: datetime) -> str:

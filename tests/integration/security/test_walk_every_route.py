@@ -63,6 +63,8 @@ PORTAL_FILE = {"file_id": "portal_file"}
 NOTIFICATION = {"notification_id": "notification"}
 ROOM = {"room_id": "room"}
 TERM = {"term_id": "term"}
+CHECKIN_ENTRY = {"entry_id": "checkin"}
+WALK_CHECKIN_TOKEN = "b-" + "Walk" * 8     # a per-booking link of facility A (World makes it)
 
 WALK: dict[str, Walk] = {
     "landing.index": Walk(PUBLIC),
@@ -114,6 +116,15 @@ WALK: dict[str, Walk] = {
     "facility.term_import_confirm": Walk(FACILITY_PAGE, ids=TERM),
     "facility.term_returning": Walk(FACILITY_PAGE, ids=TERM),
     "facility.long_stays": Walk(FACILITY_PAGE),
+    "facility.checkins": Walk(FACILITY_PAGE),
+    "facility.checkin_qr": Walk(FACILITY_PAGE),
+    "facility.create_checkin_link": Walk(FACILITY_PAGE),
+    "facility.confirm_checkin": Walk(FACILITY_PAGE, ids=CHECKIN_ENTRY),
+    "facility.reject_checkin": Walk(FACILITY_PAGE, ids=CHECKIN_ENTRY),
+    # guest self check-in (public: the token is the only key)
+    "checkin.form": Walk(PUBLIC, args={"token": WALK_CHECKIN_TOKEN}),
+    "checkin.submit": Walk(PUBLIC, args={"token": WALK_CHECKIN_TOKEN}),
+    "checkin.sent": Walk(PUBLIC),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
@@ -134,6 +145,7 @@ WALK: dict[str, Walk] = {
     "api.create_webhook": Walk(FACILITY_API, body="json",
                                base={"url": "https://pms.example.com/hooks", "events": ["notification.rejected"]}),
     "api.list_webhooks": Walk(FACILITY_API),
+    "api.create_checkin_link": Walk(FACILITY_API, body="json", base={"booking_ref": "BK-1"}),
     "api.get_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     "api.delete_webhook": Walk(FACILITY_API, ids=WEBHOOK),
     "api.list_rooms": Walk(FACILITY_API),
@@ -249,11 +261,12 @@ class World:
             n_hn = add_notification(WARD_HN, full_name=HN_GUEST, facility_name="Nhà nghỉ Bắcxa", id_number=HN_ID_NUMBER,
                                     room="ROOM-HN-77")
             self.police_token = create_token(db.session.query(Officer).filter_by(username="an.officer").one())
+            entries = self._checkin_entries(a, b)
             db.session.remove()
         self.ids = {"stay": stay_a["id"], "stay.other": stay_b["id"], "portal_file": files["A"],
                     "portal_file.other": files["B"], "notification": n_a, "notification.other": n_hn,
                     "webhook": hook_a["id"], "webhook.other": hook_b["id"], "room": room_a, "room.other": room_b,
-                    "term": term_a, "term.other": term_b}
+                    "term": term_a, "term.other": term_b, "checkin": entries["A"], "checkin.other": entries["B"]}
         self.guest_a, self.b_id_number = stay_a["guests"][0]["id"], guest_b["id_number"]
         self.guest_b = stay_b["guests"][0]["id"]
         make_user(app, code="HOTEL-1")
@@ -268,6 +281,15 @@ class World:
             db.session.remove()
         self.ids["stay"], self.guest_a = stay["id"], stay["guests"][0]["id"]
         return stay["id"]
+
+    @staticmethod
+    def _checkin_entries(a, b):
+        """A self check-in link of A (the walked token) and an entry waiting at each facility."""
+        from accommnotify.checkin import service as checkin
+        from accommnotify.models import FacilityRef
+        checkin.create_link(a.id, "BK-WALK", token=WALK_CHECKIN_TOKEN)
+        return {name: checkin.submit(checkin.Access(FacilityRef.of(f), "desk"), [guest], "tourism", "vi")
+                for name, f, guest in (("A", a, factories.citizen()), ("B", b, factories.citizen(full_name=B_GUEST)))}
 
     @staticmethod
     def _portal_file(facility, tmp_path, name):
@@ -323,7 +345,7 @@ def world(database_url, tmp_path):
         db.engine.dispose()
 
 
-SOURCES = {PUBLIC: ["landing.py", "i18n.py", "web_auth.py", "ops"], FACILITY_PAGE: ["facility", "web_auth.py"],
+SOURCES = {PUBLIC: ["landing.py", "i18n.py", "web_auth.py", "ops", "checkin"], FACILITY_PAGE: ["facility", "web_auth.py"],
            FACILITY_API: ["api", "intake", "portal"], POLICE_PAGE: ["police", "web_auth.py"], POLICE_API: ["police"],
            RECEIVING: ["police"]}
 _READ = re.compile(r"""\bargs(?:\.get|\.getlist|\.pop)?\(?\[?["']([a-z_]+)["']""")
