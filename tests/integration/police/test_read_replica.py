@@ -312,3 +312,19 @@ def test_a_stopped_standby_sends_every_read_to_the_primary(backend, clusters, cl
         standby.start()
     wait_for_replay(primary, standby)
     assert checking.test_client().get("/readyz").get_json()["read_replica"]["state"] == "ok"
+
+
+def test_sqlite_with_a_read_database_url_is_refused_at_start(tmp_path):
+    from accommnotify import StartupError
+    with pytest.raises(StartupError, match="READ_DATABASE_URL needs PostgreSQL"):
+        make_app(f"sqlite:///{tmp_path}/a.db", READ_DATABASE_URL=f"sqlite:///{tmp_path}/b.db")
+    with pytest.raises(StartupError, match="READ_DATABASE_URL needs PostgreSQL"):
+        make_app(f"sqlite:///{tmp_path}/a.db", READ_DATABASE_URL="postgresql+psycopg://reader@127.0.0.1:1/x")
+
+
+def test_without_a_replica_nothing_says_replica(app):
+    """Off (the default): every read on the primary, no replica in /readyz or /metrics."""
+    assert read_replica.current(app).health().state == read_replica.OFF
+    ready = app.test_client().get("/readyz").get_json()
+    assert ready["status"] == "ok" and "read_replica" not in ready
+    assert "accommnotify_read_replica" not in app.test_client().get("/metrics").get_data(as_text=True)
