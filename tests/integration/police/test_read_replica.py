@@ -264,12 +264,58 @@ def test_search_then_inbox_and_export_and_api_while_the_standby_lags(backend, cl
         assert export.status_code == 200
         csv = export.get_data(as_text=True)
         assert "Nguyễn Văn An" in csv and "Lê Văn Cường" not in csv
-        api = client.application.test_client().get("/police/api/v1/notifications",
-                                                   headers={"Authorization": f"Bearer {token}"})
+        bearer = {"Authorization": f"Bearer {token}"}
+        api = app.test_client().get("/police/api/v1/notifications", headers=bearer)
         assert api.status_code == 200
         assert [n["id"] for n in api.get_json()["notifications"]] == [seen]
+        api = app.test_client().post("/police/api/v1/notifications/search", json={"q": "le van cuong"}, headers=bearer)
+        assert api.status_code == 200 and api.get_json()["notifications"] == []
+        # One notification by id: not replayed yet, so asked again on the primary (never a false 404).
+        api = app.test_client().get(f"/police/api/v1/notifications/{fresh}", headers=bearer)
+        assert api.status_code == 200 and api.get_json()["id"] == fresh
         actions = [e.action for e in audit_rows(app)]
         assert actions.count("search") == 2 and "export" in actions and "api_list" in actions
+
+
+@postgres_only
+def test_a_server_that_is_not_a_standby_is_not_used(backend, clusters, cluster_app):
+    """READ_DATABASE_URL naming a primary (or a promoted replica that no longer follows) is down."""
+    primary, standby = clusters
+    app = cluster_app(READ_DATABASE_URL=primary.url())
+    client, seen = _setup(app, primary, standby)
+    assert seen in client.get("/police/").get_data(as_text=True)
+    assert app.test_client().get("/readyz").get_json()["read_replica"] == {"state": "down", "reason": "not_a_standby"}
+    assert read_replica.current(app).fallback_counts()["down"] == 1
+
+
+@postgres_only
+def test_the_api_settle_window_grows_by_the_allowed_lag_on_the_standby(backend, clusters, cluster_app, clock):
+    """A row received 60 s ago is past a 5 s settle window on the primary, but not past 5 s plus the
+    lag the standby may have (300 s allowed here)."""
+    primary, standby = clusters
+    tolerant = cluster_app(POLICE_API_SETTLE_SECONDS=5)
+    on_primary = cluster_app(POLICE_API_SETTLE_SECONDS=5, READ_DATABASE_URL="")
+    from datetime import timedelta
+
+    from accommnotify.police.accounts import create_token
+    from accommnotify.timeutil import utcnow
+    with in_app(tolerant):
+        add_officer("sys", f"ward:{WARD_A}", kind="system")
+        from accommnotify.models.police import Officer
+        token = create_token(db.session.scalar(db.select(Officer).where(Officer.username == "sys")))
+        nid = add_notification(WARD_A, received_at=utcnow() - timedelta(seconds=60))
+    wait_for_replay(primary, standby)
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def listed(app):
+        r = app.test_client().get("/police/api/v1/notifications", headers=bearer)
+        assert r.status_code == 200
+        return [n["id"] for n in r.get_json()["notifications"]]
+
+    assert listed(on_primary) == [nid]
+    assert listed(tolerant) == []
+    clock.shift(read_replica.current(tolerant).pin_seconds())
+    assert listed(tolerant) == [nid]
 
 
 @postgres_only
