@@ -24,6 +24,7 @@ from typing import Callable
 
 from flask import current_app, g, has_request_context, session
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -127,6 +128,8 @@ class ReadReplica:
 
     def _probe_database(self) -> tuple[bool, float | None]:
         with self.engine().connect() as conn:
+            # A server that accepts the connection but does not answer must not hold a page either.
+            conn.execute(text(f"SET LOCAL statement_timeout = {CONNECT_TIMEOUT * 1000}"))
             in_recovery, lag = conn.execute(PROBE_SQL).one()
             conn.rollback()
         return bool(in_recovery), (None if lag is None else float(lag))
@@ -190,6 +193,11 @@ def init_app(app) -> None:
                 "streaming replica); with SQLite leave ACCOMMNOTIFY_READ_DATABASE_URL empty")
         if not url.startswith("postgresql"):
             raise ReplicaConfigError("READ_DATABASE_URL must be a postgresql+psycopg:// URL")
+        try:  # a typing mistake or a missing driver stops the start, not a page later (never echoes the URL)
+            make_url(url).get_dialect().import_dbapi()
+        except Exception as exc:  # noqa: BLE001 - whatever SQLAlchemy raises for a bad URL or driver
+            raise ReplicaConfigError(f"READ_DATABASE_URL is not a usable PostgreSQL URL ({type(exc).__name__}); "
+                                     "use postgresql+psycopg://user@host:5432/dbname") from None
     app.extensions[EXTENSION] = ReadReplica(
         url, float(app.config.get("READ_MAX_LAG_SECONDS", 10)), float(app.config.get("READ_CHECK_SECONDS", 2)),
         keyring=app.extensions.get(KEYRING))

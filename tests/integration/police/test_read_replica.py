@@ -368,6 +368,15 @@ def test_sqlite_with_a_read_database_url_is_refused_at_start(tmp_path):
         make_app(f"sqlite:///{tmp_path}/a.db", READ_DATABASE_URL="postgresql+psycopg://reader@127.0.0.1:1/x")
 
 
+@postgres_only
+def test_a_read_database_url_that_cannot_work_is_refused_at_start(backend, database_url):
+    from accommnotify import StartupError
+    for url in ("mysql://reader@replica/x", "postgresql+nosuchdriver://reader:s3cret@replica/x"):
+        with pytest.raises(StartupError, match="READ_DATABASE_URL") as refused:
+            make_app(database_url, READ_DATABASE_URL=url)
+        assert "s3cret" not in str(refused.value)
+
+
 def test_without_a_replica_nothing_says_replica(app):
     """Off (the default): every read on the primary, no replica in /readyz or /metrics."""
     assert read_replica.current(app).health().state == read_replica.OFF
