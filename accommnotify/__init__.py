@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (register every table)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    _init_read_replica(app)
     with app.app_context():
         configure_engine(db.engine)
         db.engine.dialect.accommnotify_keyring = app.extensions[crypto.EXTENSION]
@@ -49,6 +50,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 class StartupError(RuntimeError):
     """The process must not start: the message says what to fix."""
+
+
+def _init_read_replica(app: Flask) -> None:
+    """READ_DATABASE_URL (docs/REPLICA.md): refused at start with SQLite on either side."""
+    from . import replica
+    try:
+        replica.init_app(app)
+    except replica.ReplicaConfigError as exc:
+        raise StartupError(f"cannot start (web server, dispatcher or command): {exc}") from None
 
 
 def _check_inbound_secrets(app: Flask) -> None:

@@ -27,11 +27,26 @@ def readyz():
     if current != expected:
         return jsonify(status="unavailable", reason="migrations", schema=current, expected=expected), 503
     paused = _paused_receivers()
+    extra = {}
+    read = _read_replica()
+    if read is not None:
+        extra["read_replica"] = read
     if paused:
         # Intake still works (stays are stored; notifications wait), so the web stays in the load
         # balancer: 200, but the body says which receiver is paused and why.
-        return jsonify(status="degraded", schema=current, paused_receivers=paused)
-    return jsonify(status="ok", schema=current)
+        return jsonify(status="degraded", schema=current, paused_receivers=paused, **extra)
+    if read is not None and read["state"] != "ok":
+        # The primary answers every read the replica would have: still ready (200), but degraded.
+        return jsonify(status="degraded", schema=current, **extra)
+    return jsonify(status="ok", schema=current, **extra)
+
+
+def _read_replica() -> dict | None:
+    """The read replica's state (docs/REPLICA.md), checked now unless a check is fresh; None when
+    no READ_DATABASE_URL is set."""
+    from .. import replica
+    read = replica.current()
+    return read.health().as_json() if read.enabled else None
 
 
 def _paused_receivers() -> dict:

@@ -100,7 +100,32 @@ def render() -> str:
     out.append(_line("accommnotify_webhook_subscriptions_disabled", {}, webhooks["disabled"]))
     family("accommnotify_receivers_config_valid", "gauge", "1 when the receivers file loads.")
     out.append(_line("accommnotify_receivers_config_valid", {}, config_ok))
+    _read_replica_lines(out, family)
     return "\n".join(out) + "\n"
+
+
+def _read_replica_lines(out: list, family) -> None:
+    """The read replica (docs/REPLICA.md), only when READ_DATABASE_URL is set. Unlike the rest,
+    the fallback counts are this process's own (since it started)."""
+    from .. import replica
+    read = replica.current()
+    if not read.enabled:
+        return
+    health = read.health()
+    family("accommnotify_read_replica_up", "gauge",
+           "1 when lag-tolerant reads go to the read replica; 0 when it lags too far, is down or is not a standby.")
+    out.append(_line("accommnotify_read_replica_up", {}, int(health.state == replica.OK)))
+    family("accommnotify_read_replica_state", "gauge", "1 for the read replica's current state.")
+    for state in (replica.OK, replica.LAGGING, replica.DOWN):
+        out.append(_line("accommnotify_read_replica_state", {"state": state}, int(health.state == state)))
+    if health.lag_seconds is not None:
+        family("accommnotify_read_replica_lag_seconds", "gauge",
+               "How far the read replica's replay is behind (0 when it has replayed all it received).")
+        out.append(_line("accommnotify_read_replica_lag_seconds", {}, round(health.lag_seconds, 3)))
+    family("accommnotify_read_replica_fallbacks_total", "counter",
+           "Requests of this process whose lag-tolerant reads went to the primary instead, by reason.")
+    for reason, count in read.fallback_counts().items():
+        out.append(_line("accommnotify_read_replica_fallbacks_total", {"reason": reason}, count))
 
 
 def paused_receivers(receivers) -> dict[str, str]:

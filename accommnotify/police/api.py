@@ -3,6 +3,9 @@
 A token belongs to an officer or to a system account; either way the account's scope applies, and
 an id outside it is a 404. Pagination is by cursor, oldest first by (received_at, id), so a system
 can poll with the last `next_cursor` and get only what arrived since.
+
+The lists and the search read from the read replica when one is configured and healthy
+(accommnotify/replica.py); the token check and the audit writes stay on the primary.
 """
 import base64
 import json
@@ -10,6 +13,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from .. import replica
 from . import audit, queries
 from .accounts import officer_for_token
 from ..web_auth import personal_data_headers
@@ -125,7 +129,8 @@ def _list(args: dict, *, q_allowed: bool):
     except ValueError:
         return problem(400, "Bad Request", f"limit must be an integer 1..{MAX_LIMIT}.")
     settle = int(current_app.config.get("POLICE_API_SETTLE_SECONDS", 5))
-    rows, has_more = queries.api_page(account, f, after, limit, settle)
+    rows, has_more = replica.read(lambda s: queries.api_page(
+        account, f, after, limit, settle + replica.extra_settle_seconds(s) if settle > 0 else 0, session=s))
     next_cursor = encode_cursor(rows[-1]) if rows else args.get("cursor")
     body = jsonify({"notifications": [to_json(r) for r in rows], "next_cursor": next_cursor,
                     "has_more": has_more})
@@ -137,7 +142,9 @@ def _list(args: dict, *, q_allowed: bool):
 @bp.get("/notifications/<notification_id>")
 def get_notification(notification_id):
     account = g.police_account
-    row = queries.get_in_scope(account, notification_id)
+    row = replica.read(lambda s: queries.get_in_scope(account, notification_id, session=s))
+    if row is None and replica.on_replica(replica.read_session()):
+        row = queries.get_in_scope(account, notification_id)  # not replayed yet: the primary has the last word
     if row is None:
         return problem(404, "Not Found", "No such notification.")
     body = jsonify(to_json(row))

@@ -2,6 +2,10 @@
 
 `scoped(officer)` is the only way to get a SELECT on inbox rows in the police package; a row
 outside the scope does not exist for that officer (404, not counted, not exported).
+
+The reading functions take an optional `session`: the views pass the read replica's when the read
+may be a little behind (accommnotify/replica.py, docs/REPLICA.md); without one they use the primary.
+Writes (`acknowledge`) always run on the primary's `db.session`.
 """
 from __future__ import annotations
 
@@ -35,6 +39,11 @@ def vn_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=VN_TZ).astimezone(UTC)
 
 
+def _on(session):
+    """The given read session, or the primary's."""
+    return db.session if session is None else session
+
+
 def scope_clause(officer):
     """The officer's jurisdiction as a WHERE clause; no scope at all means no rows."""
     parts = []
@@ -52,22 +61,22 @@ def scoped(officer, *columns):
     return select(*(columns or (N,))).where(scope_clause(officer))
 
 
-def get_in_scope(officer, notification_id: str):
+def get_in_scope(officer, notification_id: str, session=None):
     if not isinstance(notification_id, str) or len(notification_id) > 32:
         return None
-    return db.session.scalar(scoped(officer).where(N.id == notification_id))
+    return _on(session).scalar(scoped(officer).where(N.id == notification_id))
 
 
-def amended_version(officer, row):
+def amended_version(officer, row, session=None):
     """What an amendment changed: the latest earlier amendment of the same arrival in scope, else the
     arrival itself (`amends` names the arrival); None when it is not in this inbox. Two indexed
     reads: the arrival by id, then that facility's rows received between the arrival and this one."""
     if row.event != "amendment" or not row.amends:
         return None
-    arrival = get_in_scope(officer, row.amends)
+    arrival = get_in_scope(officer, row.amends, session)
     if arrival is None:
         return None
-    earlier = db.session.scalar(
+    earlier = _on(session).scalar(
         scoped(officer).where(N.facility_code == row.facility_code, N.received_at >= arrival.received_at,
                               N.received_at <= row.received_at, N.amends == row.amends,
                               N.event == "amendment", N.id != row.id,
@@ -84,12 +93,12 @@ class TakenBack:
     others_registered: int
 
 
-def taken_back(officer, row) -> TakenBack | None:
+def taken_back(officer, row, session=None) -> TakenBack | None:
     """For a `cancellation`: one person removed from a stay (entered by mistake) or, with no one
     left, the whole stay. One indexed read of that facility's rows of the same stay and sender."""
     if row.event != "cancellation":
         return None
-    same_stay = db.session.scalars(scoped(officer).where(
+    same_stay = _on(session).scalars(scoped(officer).where(
         N.facility_code == row.facility_code, N.stay_id == row.stay_id, N.source == row.source,
         N.event.in_(("arrival", "cancellation")))).all()
     arrivals = {r.id: r for r in same_stay if r.event == "arrival"}
@@ -229,17 +238,17 @@ def newest_first(stmt):
     return stmt.order_by(N.received_at.desc(), N.id.desc())
 
 
-def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE):
+def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE, session=None):
     """(rows, has_next) for one page, newest first. No COUNT(*): a page costs one indexed read."""
     page = max(1, min(page, 10_000))
     stmt = newest_first(apply_filters(scoped(officer), f)).offset((page - 1) * size).limit(size + 1)
-    rows = db.session.scalars(stmt).all()
+    rows = _on(session).scalars(stmt).all()
     return rows[:size], len(rows) > size
 
 
-def export_rows(officer, f: Filters, limit: int):
+def export_rows(officer, f: Filters, limit: int, session=None):
     stmt = newest_first(apply_filters(scoped(officer), f)).limit(limit)
-    return db.session.scalars(stmt).all()
+    return _on(session).scalars(stmt).all()
 
 
 def acknowledge(officer, ids: list[str]) -> int:
@@ -259,7 +268,7 @@ _FACILITY_CACHE: dict = {}
 FACILITY_CACHE_SECONDS = 300
 
 
-def facilities_in_scope(officer) -> list[tuple[str, str]]:
+def facilities_in_scope(officer, session=None) -> list[tuple[str, str]]:
     """(code, name) of every facility that has sent anything into the officer's scope.
 
     For the filter's drop-down only: a GROUP BY over all of a scope's rows costs tens of ms at a
@@ -273,7 +282,7 @@ def facilities_in_scope(officer) -> list[tuple[str, str]]:
     hit = _FACILITY_CACHE.get(key)
     if ttl > 0 and hit is not None and hit[0] > _time.monotonic():
         return hit[1]
-    rows = db.session.execute(
+    rows = _on(session).execute(
         scoped(officer, N.facility_code, func.max(N.facility_name)).group_by(N.facility_code)
         .order_by(N.facility_code)).all()
     value = [(r[0], r[1]) for r in rows]
@@ -291,7 +300,7 @@ def _vn_date_expr():
     return func.date(N.received_at, literal_column("'+7 hours'"))
 
 
-def counts_per_facility_day(officer, date_from: date, date_to: date):
+def counts_per_facility_day(officer, date_from: date, date_to: date, session=None):
     """{facility_code: {"name": …, "days": {date: count}, "total": n}} for received notifications."""
     day = _vn_date_expr().label("day")
     stmt = (scoped(officer, N.facility_code, func.max(N.facility_name), day, func.count())
@@ -299,7 +308,7 @@ def counts_per_facility_day(officer, date_from: date, date_to: date):
                    N.received_at < vn_day_start(date_to + timedelta(days=1)))
             .group_by(N.facility_code, day).order_by(N.facility_code))
     out: dict = {}
-    for code, name, d, count in db.session.execute(stmt).all():
+    for code, name, d, count in _on(session).execute(stmt).all():
         d = d if isinstance(d, date) else date.fromisoformat(str(d))
         entry = out.setdefault(code, {"name": name, "days": {}, "total": 0})
         entry["days"][d] = count
@@ -307,18 +316,18 @@ def counts_per_facility_day(officer, date_from: date, date_to: date):
     return out
 
 
-def silent_facilities(officer, days: int):
+def silent_facilities(officer, days: int, session=None):
     """Facilities known in scope whose last notification came more than `days` days ago."""
     cutoff = utcnow() - timedelta(days=days)
     last = func.max(N.received_at)
     stmt = (scoped(officer, N.facility_code, func.max(N.facility_name), func.max(N.ward_code), last)
             .group_by(N.facility_code).having(last < cutoff).order_by(last))
-    return db.session.execute(stmt).all()
+    return _on(session).execute(stmt).all()
 
 
-def late_page(officer, date_from: date, date_to: date, page: int = 1, size: int = PAGE_SIZE):
+def late_page(officer, date_from: date, date_to: date, page: int = 1, size: int = PAGE_SIZE, session=None):
     f = Filters(date_from=date_from, date_to=date_to, late=True)
-    return inbox_page(officer, f, page, size)
+    return inbox_page(officer, f, page, size, session)
 
 
 def lateness(row) -> timedelta | None:
@@ -330,7 +339,8 @@ def lateness(row) -> timedelta | None:
 
 # --- API cursor pagination --------------------------------------------------------------------
 
-def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int, settle_seconds: int = 0):
+def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int, settle_seconds: int = 0,
+             session=None):
     """Oldest first by (received_at, id) after the cursor: a police system polls for what is new.
 
     Rows received in the last `settle_seconds` are held back: a transaction that stamped an earlier
@@ -343,5 +353,5 @@ def api_page(officer, f: Filters, after: tuple[datetime, str] | None, limit: int
         at, last_id = after
         stmt = stmt.where(or_(N.received_at > at, and_(N.received_at == at, N.id > last_id)))
     stmt = stmt.order_by(N.received_at.asc(), N.id.asc()).limit(limit + 1)
-    rows = db.session.scalars(stmt).all()
+    rows = _on(session).scalars(stmt).all()
     return rows[:limit], len(rows) > limit

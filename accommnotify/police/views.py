@@ -8,6 +8,12 @@ the officer typed is kept in the signed session under a short random handle (`se
 browser is redirected (303) to `GET /police/?s=<handle>&<other filters>`; page links, the export form
 and the detail page's "back" link carry the handle, never the text. A `q` in an inbox URL is ignored.
 The export is a POST.
+
+Reads that may be a little behind (the inbox and its searches' results, the detail page, the export,
+the compliance pages) run through `replica.read` on the read replica when one is configured and
+healthy (docs/REPLICA.md); logins, session checks, stored searches, acknowledgements, the audit log
+and its writes stay on the primary. An acknowledgement pins the officer's reads to the primary for a
+short window, so the page they return to shows it.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import replica
 from ..extensions import db
 from ..models.police import Officer
 from ..rules.geography import province_name, ward_name
@@ -157,7 +164,7 @@ def inbox():
     me = officer()
     f = queries.Filters.from_args(request.args)
     page = _page_arg()
-    rows, has_next = queries.inbox_page(me, f, page)
+    rows, has_next = replica.read(lambda s: queries.inbox_page(me, f, page, session=s))
     args = f.as_args()
     # Where "back" and "acknowledge selected" return to: this view, rebuilt from the parsed filter
     # (never request.full_path, which would echo an ignored `?q=` from an old bookmark).
@@ -170,7 +177,7 @@ def inbox():
         "police/inbox.html", rows=rows, f=f, page=page, has_next=has_next,
         prev_url=url_for("police.inbox", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("police.inbox", **args, page=page + 1) if has_next else None,
-        filter_args=args, facilities=queries.facilities_in_scope(me),
+        filter_args=args, facilities=replica.read(lambda s: queries.facilities_in_scope(me, session=s)),
         categories=queries.CATEGORIES, events=queries.EVENTS,
         back=back)
     audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))
@@ -180,15 +187,24 @@ def inbox():
 @bp.get("/n/<notification_id>")
 def detail(notification_id):
     me = officer()
-    row = queries.get_in_scope(me, notification_id)
+    row, before, back_out = replica.read(lambda s: _detail_rows(me, notification_id, s))
     if row is None:
         abort(404)
-    before = queries.amended_version(me, row)
     html = render_template("police/detail.html", n=row, lateness=queries.lateness(row), before=before,
-                           taken_back=queries.taken_back(me, row),
-                           back=_safe_next(searches.last_inbox_view()))
+                           taken_back=back_out, back=_safe_next(searches.last_inbox_view()))
     audit.record(me, "detail", row_count=1, record_id=row.id)
     return html
+
+
+def _detail_rows(me, notification_id, session):
+    row = queries.get_in_scope(me, notification_id, session=session)
+    if row is None and replica.on_replica(session):
+        # Not on the replica (yet): a row the officer saw on the primary must not be a 404.
+        session = db.session
+        row = queries.get_in_scope(me, notification_id, session=session)
+    if row is None:
+        return None, None, None
+    return row, queries.amended_version(me, row, session), queries.taken_back(me, row, session)
 
 
 @bp.post("/n/<notification_id>/acknowledge")
@@ -199,6 +215,7 @@ def acknowledge_one(notification_id):
         abort(404)
     count = queries.acknowledge(me, [row.id])
     db.session.commit()
+    replica.pin_primary()  # the detail page it returns to shows the acknowledgement
     if count:
         audit.record(me, "acknowledge", row_count=count, record_id=row.id)
     flash(_("Acknowledged."), "ok")
@@ -212,6 +229,7 @@ def acknowledge_many():
     count = queries.acknowledge(me, ids)
     db.session.commit()
     if count:
+        replica.pin_primary()  # the inbox it returns to shows them acknowledged
         audit.record(me, "acknowledge", row_count=count)
     if count:
         flash(_("%(count)s notification(s) acknowledged.", count=count), "ok")
@@ -237,7 +255,7 @@ def export():
         flash(_("That search has expired; search again, then export."), "warn")
         return redirect(url_for("police.inbox", **f.as_args()), code=303)
     limit = int(_config("POLICE_EXPORT_MAX_ROWS", 50_000))
-    rows = queries.export_rows(me, f, limit)
+    rows = replica.read(lambda s: queries.export_rows(me, f, limit, session=s))
     body = csv_bytes(rows, translate=_)
     audit.record(me, "export", filters=f.for_audit(), row_count=len(rows))
     stamp = queries.vn_today().isoformat()
@@ -267,7 +285,7 @@ def _range(default_days: int = 7):
 def compliance():
     me = officer()
     date_from, date_to = _range()
-    data = queries.counts_per_facility_day(me, date_from, date_to)
+    data = replica.read(lambda s: queries.counts_per_facility_day(me, date_from, date_to, session=s))
     days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     return render_template("police/compliance.html", data=data, days=days,
                            date_from=date_from, date_to=date_to)
@@ -280,7 +298,7 @@ def silent():
         days = max(1, min(int(request.args.get("days", "3")), 365))
     except ValueError:
         days = 3
-    rows = queries.silent_facilities(me, days)
+    rows = replica.read(lambda s: queries.silent_facilities(me, days, session=s))
     return render_template("police/silent.html", rows=rows, days=days)
 
 
@@ -289,7 +307,7 @@ def late():
     me = officer()
     date_from, date_to = _range()
     page = _page_arg()
-    rows, has_next = queries.late_page(me, date_from, date_to, page)
+    rows, has_next = replica.read(lambda s: queries.late_page(me, date_from, date_to, page, session=s))
     args = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     html = render_template(
         "police/late.html", rows=rows, lateness=queries.lateness, date_from=date_from, date_to=date_to,
