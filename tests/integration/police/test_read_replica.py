@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from accommnotify import replica as read_replica
 from accommnotify.extensions import db
 from accommnotify.models.inbox import InboxNotification
-from tests.conftest import _migrate, _truncate_all, make_app, postgres_only
+from tests.conftest import _cleaners, _empty_all_tables, _migrate, make_app, postgres_only
 
 from .helpers import FAST_HASH, WARD_A, add_notification, add_officer, audit_rows, in_app, login, search
 
@@ -149,7 +149,8 @@ def cluster_app(clusters):
         read_replica.current(application).dispose()
         with application.app_context():
             db.engine.dispose()
-    _truncate_all(make_app(primary.url()))
+    _empty_all_tables(primary.url())
+    _cleaners.pop(primary.url())[0].dispose()  # its cluster stops with the module
     wait_for_replay(primary, standby)
 
 
