@@ -1,4 +1,5 @@
-"""Facility pages under load of history: p50/p95 of each page with 5,000 past stays in the facility.
+"""Facility pages under load of history: p50/p95 of each page with 5,000 past stays in the facility
+(and its 40 rooms listed: the in-house page shows the rooms board).
 
     .venv/bin/python bench/facility/pages.py                       # SQLite file in a temp dir
     .venv/bin/python bench/facility/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_fac
@@ -76,6 +77,10 @@ def seed(app, stays: int, in_house: int):
                            .values(status="departed", departed_at=datetime.now(VN_TZ)))
         db.session.execute(update(Notification).values(status="accepted", receipt="RCPT"))
         db.session.commit()
+        # the rooms board (issue 13 item 4): the 40 rooms the stays use, listed on two floors
+        from accommnotify.rooms.service import add_rooms
+        add_rooms(facility.id, [str(r) for r in range(100, 120)], section="Tầng 1", capacity=2)
+        add_rooms(facility.id, [str(r) for r in range(120, 140)], section="Tầng 2", capacity=2)
         print(f"seeded {stays} past + {in_house} in-house stays in {time.perf_counter() - started:.1f}s", flush=True)
 
 
@@ -128,7 +133,8 @@ def main():
     cursor = re.search(r'cursor=([^"]+)" rel="next"', history).group(1)
     stay_id = re.search(r'/facility/stays/(st_[a-z0-9]+)"', history).group(1)
     pages = ["/facility/", "/facility/history", f"/facility/history?cursor={cursor}", "/facility/stays/new",
-             f"/facility/stays/{stay_id}", f"/facility/stays/{stay_id}/correct", "/facility/import"]
+             f"/facility/stays/{stay_id}", f"/facility/stays/{stay_id}/correct", "/facility/import",
+             "/facility/rooms", "/facility/long-stays", "/facility/terms", "/facility/checkins"]
     print(f"{'page':45} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   ({args.requests} sequential requests each, "
           f"{db.engine.dialect.name if False else url.split(':')[0]})")
     worst = 0.0
