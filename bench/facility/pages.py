@@ -121,7 +121,8 @@ def main():
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-facility-")
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)})
+    # plain http on loopback: the session cookie may not be Secure-only here (as `make run`)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "SESSION_COOKIE_SECURE": False})
     seed(app, args.stays, args.in_house)
 
     from werkzeug.serving import make_server
