@@ -134,14 +134,7 @@ def submit(token):
     reason = stay.get("reason") if stay.get("reason") in vocab.REASONS else DEFAULT_REASON.get(access.facility.kind, "tourism")
     privacy = request.form.get("privacy") == "yes"
     action = request.form.get("action", "submit")
-    errors: dict = {}
-    scanned = False
-    for i, guest in enumerate(guests):
-        if guest["scan"].strip():
-            scanned = True
-            error = forms.apply_scan(guest, guest["scan"][:2000], lang(), say=guest_message)
-            if error:
-                errors[f"g-{i}-scan"] = [error]
+    errors, scanned = forms.apply_scans(guests, lang(), say=guest_message, limit=2000)
     if action == "add":   # never sends: at the cap the page just comes back
         if len(guests) < MAX_GUESTS:
             guests.append(forms.empty_guest())

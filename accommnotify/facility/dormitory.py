@@ -4,7 +4,6 @@ returning students declared again in one step, and the list of stays of 30 days 
 Thin, like views.py: reading a file is importer.py (the same reader and rule set as "Import file"),
 storing is the intake service's bulk write, terms are terms.py. Routes live on the facility blueprint.
 """
-import json
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -13,14 +12,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..intake import service
 from ..intake.errors import InvalidInput, NotFound
 from ..rules.messages import message
 from ..rules.residence import LONG_STAY
 from ..rules.term import check_roster_start
 from ..timeutil import utcnow
 from . import importer, terms
-from .views import IMPORT_CHUNK, _NOT_A_LIST, bp, lang, login_required, manager_required
+from .views import IMPORT_CHUNK, _NOT_A_LIST, bp, lang, login_required, manager_required, new_stays_of
 
 # The menu shows "Terms" to dormitories (base.html); the pages answer any facility's manager (a
 # rental-rooms house full of students may keep terms too).
@@ -117,14 +115,7 @@ def term_import_preview(term_id):
         else:
             error = _NOT_A_LIST[exc.reason]()
         return _term_page(term, error, 422)
-    valid = preview.valid_stays
-    known = service.stored_before(g.facility, json.loads(json.dumps(valid)))
-    fresh = [stay for stay, state in zip(valid, known) if state == "new"]
-    earlier = {stay["external_ref"]: state for stay, state in zip(valid, known) if state != "new"}
-    for row in preview.rows:
-        ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
-        if earlier.get(ref) == "conflict":
-            row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
+    fresh, earlier = new_stays_of(preview)
     token = _serializer().dumps({"f": g.facility.id, "t": term.id, "stays": fresh})
     return render_template("facility/import.html", preview=preview, token=token, error=None, fresh=fresh,
                            earlier=earlier, headers=importer.HEADERS, term=term,

@@ -130,6 +130,19 @@ def scan_to_form(fields: dict) -> dict:
     return {k: v for k, v in out.items() if v.strip()}
 
 
+def apply_scans(guests: list[dict], lang: str, say=message, limit: int | None = None) -> tuple[dict, bool]:
+    """Fills each guest row that carries a scan (chip-ID QR or MRZ, at most `limit` characters read);
+    returns ({"g-i-scan": [error]}, whether any row had a scan)."""
+    errors, scanned = {}, False
+    for i, guest in enumerate(guests):
+        if guest["scan"].strip():
+            scanned = True
+            error = apply_scan(guest, guest["scan"][:limit], lang, say=say)
+            if error:
+                errors[f"g-{i}-scan"] = [error]
+    return errors, scanned
+
+
 def apply_scan(row: dict, text: str, lang: str, say=message) -> str | None:
     """Fills `row` from a scan (the rules' parser); returns an error text and fills nothing if malformed,
     or fills what was read and returns what needs a look (a birth year alone, an unreadable field)."""

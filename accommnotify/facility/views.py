@@ -339,14 +339,7 @@ def create_stay():
     stay, guests = forms.read_form(request.form)
     form_ref = request.form.get("form_ref") or "WEB-" + new_id("f")[2:].upper()
     action = request.form.get("action", "submit")
-    errors: dict = {}
-    scanned = False
-    for i, guest in enumerate(guests):
-        if guest["scan"].strip():
-            scanned = True
-            error = forms.apply_scan(guest, guest["scan"], lang())
-            if error:
-                errors[f"g-{i}-scan"] = [error]
+    errors, scanned = forms.apply_scans(guests, lang())
     if not guests:
         guests = [forms.empty_guest()]
     focus = None
@@ -415,15 +408,9 @@ def create_admission():
     stay = {key: request.form.get(key, "") for key in ("department", "bed", "arrived_at", "external_ref")}
     form_ref = request.form.get("form_ref") or "WEB-" + new_id("f")[2:].upper()
     action = request.form.get("action", "submit")
-    errors: dict = {}
-    scanned = False
-    for i, guest in enumerate(guests):
+    for guest in guests:
         guest["kind"] = forms.CITIZEN  # the quick path is for chip-ID cards; a foreigner: the full form
-        if guest["scan"].strip():
-            scanned = True
-            error = forms.apply_scan(guest, guest["scan"], lang())
-            if error:
-                errors[f"g-{i}-scan"] = [error]
+    errors, scanned = forms.apply_scans(guests, lang())
     if not guests:
         guests = [forms.empty_guest()]
     if action == "add" and len(guests) < forms.MAX_GUEST_ROWS:
@@ -694,6 +681,20 @@ _NOT_A_LIST = {
 }
 
 
+def new_stays_of(preview) -> tuple[list[dict], dict]:
+    """(the valid stays of an upload not stored before, {booking ref: "duplicate" | "conflict"} of the others):
+    those stored by an earlier upload of the same file are said to be so now, not promised; a row whose
+    booking ref was stored with other content gets the conflict under its booking ref."""
+    valid = preview.valid_stays
+    known = service.stored_before(g.facility, json.loads(json.dumps(valid)))
+    earlier = {stay["external_ref"]: state for stay, state in zip(valid, known) if state != "new"}
+    for row in preview.rows:
+        ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
+        if earlier.get(ref) == "conflict":
+            row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
+    return [stay for stay, state in zip(valid, known) if state == "new"], earlier
+
+
 @bp.get("/import")
 @manager_required
 def import_form():
@@ -722,14 +723,7 @@ def import_preview():
             error = _NOT_A_LIST[exc.reason]()
         return render_template("facility/import.html", preview=None, error=error), 422
     # Stays imported before (an earlier upload of the same file) are said to be so now, not promised.
-    valid = preview.valid_stays
-    known = service.stored_before(g.facility, json.loads(json.dumps(valid)))
-    fresh = [stay for stay, state in zip(valid, known) if state == "new"]
-    earlier = {stay["external_ref"]: state for stay, state in zip(valid, known) if state != "new"}
-    for row in preview.rows:
-        ref = preview.stays[row.stay]["payload"]["external_ref"] if row.stay >= 0 else None
-        if earlier.get(ref) == "conflict":
-            row.errors.setdefault("booking_ref", []).append(message("external_ref.conflict", lang()))
+    fresh, earlier = new_stays_of(preview)
     token = _import_serializer().dumps({"f": g.facility.id, "stays": fresh})
     return render_template("facility/import.html", preview=preview, token=token, error=None, fresh=fresh,
                            earlier=earlier, headers=importer.HEADERS)
