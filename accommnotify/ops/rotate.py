@@ -22,11 +22,16 @@ TABLES = {
                             (("id_number", "id_number_bidx", False), ("document_number", "document_number_bidx", True))),
     "police_searches": ("id", ("text",), ()),
     "webhook_subscriptions": ("id", ("secret",), ()),  # the whsec_… signing secrets
+    # guests' self check-in entries waiting for staff (the payload is emptied once decided)
+    "checkin_submissions": ("id", ("payload",), ()),
 }
+# Every column of type EncryptedText must be listed above (tests/integration/ops/test_data_keys.py
+# checks it), and so must any column encrypted by hand with the keyring (checkin_submissions.payload).
 
 
 def _stale(columns, current: str) -> str:
-    return " OR ".join(f"({c} IS NOT NULL AND {c} NOT LIKE 'e1.{current}.%')" for c in columns)
+    # '' is no ciphertext (a decided check-in entry's emptied payload): nothing to re-encrypt
+    return " OR ".join(f"({c} IS NOT NULL AND {c} <> '' AND {c} NOT LIKE 'e1.{current}.%')" for c in columns)
 
 
 def rotate(keys: Keyring | None = None) -> dict[str, int]:
@@ -47,8 +52,8 @@ def rotate(keys: Keyring | None = None) -> dict[str, int]:
                     break
                 params = []
                 for row in rows:
-                    plain = {c: keys.decrypt(v) for c, v in zip(columns, row[1:])}
-                    p = {"pk": row[0], **{c: keys.encrypt(v) for c, v in plain.items()}}
+                    plain = {c: keys.decrypt(v) if v else v for c, v in zip(columns, row[1:])}
+                    p = {"pk": row[0], **{c: keys.encrypt(v) if v else v for c, v in plain.items()}}
                     for column, index, upper in indexed:
                         value = plain[column]
                         p[index] = keys.blind_index(value.upper() if upper else value) if value else None

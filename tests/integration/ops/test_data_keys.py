@@ -77,3 +77,49 @@ def test_a_wrong_data_key_refuses_to_start(app, api, database_url):
     with pytest.raises(StartupError, match="ACCOMMNOTIFY_DATA_KEY"):
         make_app(database_url, DATA_KEY=OTHER_KEY)
     make_app(database_url)  # the right key starts
+
+
+def test_every_encrypted_column_is_rotated():
+    from accommnotify.models.types import EncryptedText
+    from accommnotify.ops.rotate import TABLES
+    encrypted = {(c.table.name, c.name) for t in db.metadata.sorted_tables for c in t.columns
+                 if isinstance(c.type, EncryptedText)}
+    encrypted.add(("checkin_submissions", "payload"))  # encrypted by hand (one JSON of several guests)
+    rotated = {(table, column) for table, (_pk, columns, _ix) in TABLES.items() for column in columns}
+    assert encrypted <= rotated, encrypted - rotated
+
+
+def test_waiting_self_check_in_entries_are_rotated_and_decided_ones_left_alone(app, facility, database_url, clock):
+    import json
+    from datetime import timedelta
+
+    from accommnotify.checkin import service as checkin
+    from accommnotify.crypto import keyring
+    from accommnotify.models import CheckinSubmission
+    from accommnotify.timeutil import utcnow
+    ref, _key = facility
+    guest = {"full_name": "Khách Tự Khai", "id_number": f.citizen()["id_number"]}
+    with app.app_context():
+        now = utcnow()
+        for entry_id, status, payload in (("cks_waiting", "pending", keyring().encrypt(json.dumps({"guests": [guest]}))),
+                                          ("cks_decided", "confirmed", "")):
+            db.session.add(CheckinSubmission(id=entry_id, facility_id=ref.id, source="desk", status=status, guest_count=1,
+                                             payload=payload, lang="vi", created_at=now,
+                                             expires_at=now + timedelta(hours=24)))
+        db.session.commit()
+    both = make_app(database_url, DATA_KEY=NEW_KEY, DATA_KEYS_OLD=[TEST_DATA_KEY])
+    result = both.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0 and "rows left on older keys: 0" in result.output, result.output
+    with both.app_context():
+        payloads = dict(db.session.execute(text("SELECT id, payload FROM checkin_submissions")).all())
+        db.engine.dispose()
+    assert payloads["cks_decided"] == "" and payloads["cks_waiting"].startswith(f"e1.{Keyring(NEW_KEY).current_id}.")
+    only_new = make_app(database_url, DATA_KEY=NEW_KEY)   # the old key dropped: the waiting entry still reads
+    with only_new.app_context():
+        [waiting] = checkin.pending(ref.id)
+        assert waiting["guests"][0]["full_name"] == "Khách Tự Khai"
+        db.engine.dispose()
+    back = make_app(database_url, DATA_KEY=TEST_DATA_KEY, DATA_KEYS_OLD=[NEW_KEY])
+    assert back.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
+    with back.app_context():
+        db.engine.dispose()
