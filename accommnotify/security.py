@@ -22,12 +22,15 @@ Login throttle
     the client's only behind `PROXY_COUNT` trusted proxies (ProxyFix). Keys: "<namespace>pair:
     <address>|<SHA-256 of the name, 32 hex>" and "<namespace>addr:<address>" (namespace "" for
     officers, "facility:" for staff), so no name is stored. A count starts again after
-    `forget_after` seconds without a failure. While locked, the caller refuses without checking the
+    `forget_after` seconds without a failure. With `ipv6_prefix` = 64 (the guest check-in's
+    throttle; the logins keep 128) an IPv6 client is counted per /64 network, since one phone or
+    home gets a whole /64 and could otherwise take a fresh address per request. While locked, the caller refuses without checking the
     password, and no request thread sleeps.
 """
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 from dataclasses import dataclass
@@ -159,6 +162,21 @@ class Throttle:
     max_delay: int = 900
     address_free_failures: int = 20
     forget_after: int = 3600   # seconds without a failure after which a count starts again
+    ipv6_prefix: int = 128     # IPv6 clients counted per this prefix (64: one home or phone network)
+
+    def client(self, address: str | None) -> str:
+        """The address as counted: IPv6 cut to `ipv6_prefix` bits ("2001:db8:1:2::/64"), an
+        IPv4-mapped one as its IPv4 address; anything else as given (at most 64 characters)."""
+        text = (address or "-")[:64]
+        if self.ipv6_prefix < 128 and ":" in text:
+            try:
+                ip = ipaddress.IPv6Address(text.split("%", 1)[0])
+            except ValueError:
+                return text
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.IPv6Network((ip, self.ipv6_prefix), strict=False))
+        return text
 
     def delay_after(self, failures: int, free: int | None = None) -> int:
         """Seconds locked after `failures` failures in a row (`free` of them without delay)."""
@@ -169,20 +187,21 @@ class Throttle:
 
     def pair_key(self, name: str, address: str | None) -> str:
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return f"{self.namespace}pair:{(address or '-')[:64]}|{digest}"
+        return f"{self.namespace}pair:{self.client(address)}|{digest}"
 
     def address_key(self, address: str | None) -> str:
-        return f"{self.namespace}addr:{(address or '-')[:64]}"
+        return f"{self.namespace}addr:{self.client(address)}"
 
     def _keys(self, name: str, address: str | None) -> tuple[tuple[str, int], ...]:
         return ((self.pair_key(name, address), self.free_failures),
                 (self.address_key(address), self.address_free_failures))
 
-    def check(self, name: str, address: str | None, now: datetime | None = None) -> int:
-        """Seconds to wait before this address may try this name again; 0 when it may try now."""
+    def check(self, name: str, address: str | None, now: datetime | None = None, *, pair_only: bool = False) -> int:
+        """Seconds to wait before this address may try this name again; 0 when it may try now.
+        `pair_only`: only this name's count from this address, not the address's over all names."""
         now = now or utcnow()
         wait = 0
-        for key, _free in self._keys(name, address):
+        for key, _free in self._keys(name, address)[:1 if pair_only else 2]:
             row = db.session.get(LoginThrottle, key)
             if row is not None and row.locked_until is not None and row.locked_until > now:
                 wait = max(wait, math.ceil((row.locked_until - now).total_seconds()), 1)

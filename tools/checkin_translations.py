@@ -112,6 +112,14 @@ T = {  # msgid: (vi, zh, ko)
         "Có quá nhiều lượt khai báo được gửi từ mạng này. Vui lòng thử lại sau %(s)s giây; những gì bạn đã nhập vẫn được giữ bên dưới.",
         "该网络提交的登记过多。请在 %(s)s 秒后重试；您已填写的内容保留在下方。",
         "이 네트워크에서 너무 많은 체크인이 전송되었습니다. %(s)s초 후에 다시 시도해 주세요. 입력하신 내용은 아래에 그대로 있습니다."),
+    "Many check-ins are waiting at the reception right now. Please try again in %(s)s seconds; what you typed is kept below.": (
+        "Lễ tân đang có nhiều lượt khai báo chờ xử lý. Vui lòng thử lại sau %(s)s giây; những gì bạn đã nhập vẫn được giữ bên dưới.",
+        "前台目前有许多待处理的登记。请在 %(s)s 秒后重试；您已填写的内容保留在下方。",
+        "지금 프런트에 처리를 기다리는 체크인이 많습니다. %(s)s초 후에 다시 시도해 주세요. 입력하신 내용은 아래에 그대로 있습니다."),
+    "Too many wrong links were opened from this network. Please try again in %(s)s seconds.": (
+        "Có quá nhiều liên kết sai được mở từ mạng này. Vui lòng thử lại sau %(s)s giây.",
+        "该网络打开的错误链接过多。请在 %(s)s 秒后重试。",
+        "이 네트워크에서 잘못된 링크가 너무 많이 열렸습니다. %(s)s초 후에 다시 시도해 주세요."),
     "Please check these fields": ("Vui lòng kiểm tra các ô sau", "请检查以下各栏", "다음 항목을 확인해 주세요"),
     "+ Add a companion": ("+ Thêm người đi cùng", "+ 添加同行人", "+ 동반자 추가"),
     "I have read the privacy notice and agree that my details are sent to the police as described.": (

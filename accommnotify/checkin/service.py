@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import crypto
 from ..extensions import db
 from ..ids import new_id
 from ..intake import service as intake
-from ..intake.errors import InvalidInput
+from ..intake.errors import InvalidInput, NotFound
 from ..intake.prepare import prepare_stay
 from ..models import CheckinLink, CheckinSubmission, Facility, FacilityRef
 from ..security import Throttle
@@ -29,6 +30,8 @@ from . import tokens
 
 OPEN = ("pending", "confirming")
 DECIDED_KEPT = timedelta(days=1)   # a decided entry's row (no personal data left) is kept this long
+SHOWN = 100                        # the staff list shows the oldest this many open entries
+FULL_RETRY_AFTER = 60              # seconds a guest is told to wait when the facility's list is full
 
 
 class Gone(Exception):
@@ -41,6 +44,14 @@ class Unknown(Exception):
 
 class NotOpen(Exception):
     """The entry is not (or no longer) waiting at this facility: 404."""
+
+
+class Full(Exception):
+    """The facility already has CHECKIN_MAX_OPEN entries waiting: 429, try again later."""
+
+
+class Duplicate(Exception):
+    """This form (its nonce) was stored already: nothing more is stored, the guest sees "sent"."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ def throttle() -> Throttle:
     per (client address, token) and per address, so one network cannot flood a facility."""
     return Throttle(namespace="checkin:", free_failures=setting("CHECKIN_RATE_PER_TOKEN") or 30,
                     address_free_failures=setting("CHECKIN_RATE_PER_ADDRESS") or 60,
-                    first_delay=10, max_delay=900, forget_after=600)
+                    first_delay=10, max_delay=900, forget_after=600, ipv6_prefix=64)
 
 
 # -- tokens ---------------------------------------------------------------------------------------
@@ -150,11 +161,42 @@ def check_entry(access: Access, guests: list[dict], reason: str | None, now=None
     prepare_stay(stay_payload(guests, reason, now, "CHK-CHECK"), now, access.facility)
 
 
-def submit(access: Access, guests: list[dict], reason: str | None, lang: str, now=None) -> str:
+def open_count(facility_id: int, now=None) -> int:
+    """How many entries wait for a decision at the facility (all of them, not only those shown)."""
+    now = now or utcnow()
+    return db.session.scalar(select(func.count()).select_from(CheckinSubmission).where(
+        CheckinSubmission.facility_id == facility_id, CheckinSubmission.status.in_(OPEN),
+        CheckinSubmission.expires_at > now)) or 0
+
+
+def sent_before(token: str, nonce: str | None) -> bool:
+    """Was the form with this nonce stored already through this very token (desk code of the same
+    facility, or the same booking link)? Then a resend only shows "sent", even when the desk code
+    rotated or the link was used up since."""
+    if not nonce or not isinstance(token, str) or len(token) > 64:
+        return False
+    entry = db.session.scalar(select(CheckinSubmission).where(CheckinSubmission.nonce == nonce))
+    if entry is None:
+        return False
+    if entry.link_id is not None:
+        link = db.session.get(CheckinLink, entry.link_id)
+        return link is not None and tokens.is_link_token(token) and link.token_hash == tokens.link_token_hash(token)
+    desk = tokens.read_desk_token(current_app.config["SECRET_KEY"], token)
+    return desk is not None and desk[0] == entry.facility_id
+
+
+def submit(access: Access, guests: list[dict], reason: str | None, lang: str, now=None,
+           nonce: str | None = None) -> str:
     """Checks and stores an entry (encrypted); uses up one sending of a per-booking link. Commits.
-    Raises InvalidInput, or Gone when the link was used up meanwhile."""
+    Raises InvalidInput, Gone when the link was used up meanwhile, Full when the facility already
+    has CHECKIN_MAX_OPEN entries waiting, Duplicate when this nonce was stored already (nothing is
+    stored, no sending used)."""
     now = now or utcnow()
     check_entry(access, guests, reason, now)
+    if nonce and db.session.scalar(select(CheckinSubmission.id).where(CheckinSubmission.nonce == nonce)):
+        raise Duplicate()
+    if open_count(access.facility.id, now) >= (setting("CHECKIN_MAX_OPEN") or 150):
+        raise Full()
     if access.link_id is not None:
         used = db.session.execute(update(CheckinLink).where(CheckinLink.id == access.link_id,
                                                             CheckinLink.uses_left > 0)
@@ -166,9 +208,16 @@ def submit(access: Access, guests: list[dict], reason: str | None, lang: str, no
     entry = CheckinSubmission(id=new_id("cks"), facility_id=access.facility.id, link_id=access.link_id,
                               source=access.source, status="pending", guest_count=len(guests),
                               payload=crypto.keyring().encrypt(body), lang=lang[:8], created_at=now,
-                              expires_at=now + timedelta(hours=setting("CHECKIN_PENDING_HOURS") or 24))
+                              expires_at=now + timedelta(hours=setting("CHECKIN_PENDING_HOURS") or 24),
+                              nonce=nonce or None)
     db.session.add(entry)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:   # the same form sent twice at once: the other one was stored (the link's use is undone)
+        db.session.rollback()
+        if nonce and db.session.scalar(select(CheckinSubmission.id).where(CheckinSubmission.nonce == nonce)):
+            raise Duplicate() from None
+        raise
     return entry.id
 
 
@@ -186,11 +235,12 @@ def _content(entry: CheckinSubmission) -> dict:
 
 
 def pending(facility_id: int, now=None) -> list[dict]:
-    """The facility's entries waiting for a decision, oldest first (at most 100)."""
+    """The facility's entries waiting for a decision, oldest first (at most SHOWN; `open_count`
+    gives them all)."""
     now = now or utcnow()
     rows = db.session.scalars(select(CheckinSubmission).where(
         CheckinSubmission.facility_id == facility_id, CheckinSubmission.status.in_(OPEN),
-        CheckinSubmission.expires_at > now).order_by(CheckinSubmission.id).limit(100)).all()
+        CheckinSubmission.expires_at > now).order_by(CheckinSubmission.id).limit(SHOWN)).all()
     out = []
     for entry in rows:
         content = _content(entry)
@@ -216,8 +266,16 @@ def _open_entry(facility_id: int, entry_id: str, now) -> CheckinSubmission:
 def confirm(facility: FacilityRef, entry_id: str, room: str | None = None, now=None) -> dict:
     """Stores the stay through the intake service, arriving now; returns it. Raises NotOpen, or
     InvalidInput (the entry stays pending: e.g. a visa that expired meanwhile). A second tap, or a
-    retry after a crash, replays the same stay (same ref, same arrival)."""
+    retry after a crash, replays the same stay (same ref, same arrival); a retry after it was
+    confirmed gets that stay back."""
     now = now or utcnow()
+    if isinstance(entry_id, str) and len(entry_id) <= 32:
+        done = db.session.get(CheckinSubmission, entry_id)
+        if done is not None and done.facility_id == facility.id and done.status == "confirmed" and done.stay_id:
+            try:
+                return intake.get_stay(facility, done.stay_id)
+            except NotFound:   # the stay was deleted since: nothing waits any more
+                raise NotOpen() from None
     entry = _open_entry(facility.id, entry_id, now)
     if entry.status == "pending":   # claim it: arrival = this moment, kept for a replay
         claimed = db.session.execute(update(CheckinSubmission).where(
@@ -236,7 +294,8 @@ def confirm(facility: FacilityRef, entry_id: str, room: str | None = None, now=N
         created = intake.create_stay(facility, payload, source="checkin", now=now)
     except InvalidInput:
         db.session.rollback()
-        db.session.execute(update(CheckinSubmission).where(CheckinSubmission.id == entry_id)
+        db.session.execute(update(CheckinSubmission).where(CheckinSubmission.id == entry_id,
+                                                           CheckinSubmission.status == "confirming")
                            .values(status="pending", decided_at=None))
         db.session.commit()
         raise

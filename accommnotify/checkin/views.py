@@ -6,6 +6,7 @@ sending the guest sees only "waiting for staff" (no way back to the entry).
 """
 import hashlib
 import re
+import secrets
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -23,7 +24,9 @@ bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 MAX_GUESTS = 20            # one entry: a family or a small group; a tour group goes through the desk
 OPENED = "checkin_opened"  # session: {"t": hash of the token, "at": when the form was opened}
 SENT = "checkin_sent"      # session: how many guests the last entry had (nothing else)
+NONCE = "checkin_nonce"    # session: the one-time value of the form last opened (also a hidden field)
 _INDEX = re.compile(r"^[0-9]{1,3}$")
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,48}$")
 
 
 def lang() -> str:
@@ -73,21 +76,33 @@ def _opened_at(token: str):
     return None
 
 
+def _nonce() -> str:
+    """The form's one-time value: the hidden field's, else the session's, else a new one."""
+    for value in (request.form.get("nonce"), session.get(NONCE)):
+        if isinstance(value, str) and _NONCE.match(value):
+            return value
+    session[NONCE] = secrets.token_urlsafe(24)
+    return session[NONCE]
+
+
 def _access(token: str):
     """The token's Access, or the answer to send instead (404 unknown, 410 gone, 429 throttled)."""
     limiter = service.throttle()
+    locked = limiter.check("bad-token", request.remote_addr, pair_only=True)
+    if locked:   # too many unknown tokens from this network: no look-up at all until the delay ends
+        # (only the unknown tokens' own count: a network that sent many entries may still open the form)
+        return None, (render_template("checkin/not_found.html", wait=locked), 429, {"Retry-After": str(locked)})
     try:
         return service.resolve(token, opened_at=_opened_at(token)), None
     except service.Gone:
         return None, (render_template("checkin/gone.html"), 410)
     except service.Unknown:
-        wait = limiter.check("bad-token", request.remote_addr)
-        if not wait:
-            limiter.record_failure("bad-token", request.remote_addr)
+        limiter.record_failure("bad-token", request.remote_addr)
         return None, (render_template("checkin/not_found.html"), 404)
 
 
-def _render(token, access, reason, guests, errors, privacy=False, status=200, notice=None, focus=None, wait=None):
+def _render(token, access, reason, guests, errors, privacy=False, status=200, notice=None, focus=None, wait=None,
+            nonce=None, full=False):
     summary = []
     for key, texts in errors.items():
         match = forms.GUEST_KEY.match(key)
@@ -98,7 +113,8 @@ def _render(token, access, reason, guests, errors, privacy=False, status=200, no
         summary.append((key, where, texts))
     response = render_template("checkin/form.html", token=token, facility=access.facility, reason=reason,
                                guests=guests, errors=errors, summary=summary, privacy=privacy, notice=notice,
-                               focus=focus, max_guests=MAX_GUESTS, wait=wait)
+                               focus=focus, max_guests=MAX_GUESTS, wait=wait, full=full,
+                               nonce=nonce or _nonce())
     return response, status, ({"Retry-After": str(wait)} if wait else {})
 
 
@@ -111,6 +127,7 @@ def form(token):
         session[SESSION_KEY] = request.args["lang"]
     if _opened_at(token) is None:
         session[OPENED] = {"t": _token_key(token), "at": utcnow().timestamp()}
+    session[NONCE] = secrets.token_urlsafe(24)   # each opening of the form: a new one-time value
     reason = DEFAULT_REASON.get(access.facility.kind, "tourism")
     return _render(token, access, reason, [forms.empty_guest()], {})
 
@@ -123,6 +140,10 @@ def sent():
 
 @bp.post("/<token>")
 def submit(token):
+    nonce = _nonce()
+    if service.sent_before(token, nonce):   # a double tap or a retry of a form already stored
+        session.pop(NONCE, None)
+        return redirect(url_for("checkin.sent", lang=lang()))
     access, refusal = _access(token)
     if refusal:
         return refusal
@@ -165,14 +186,21 @@ def submit(token):
     wait = limiter.check(access.throttle_name, request.remote_addr)
     if wait:
         return _render(token, access, reason, guests, {}, privacy, status=429, wait=wait)
+    limiter.record_failure(access.throttle_name, request.remote_addr)   # counted before storing: parallel sendings count too
     try:
-        service.submit(access, payloads, reason, lang())
+        service.submit(access, payloads, reason, lang(), nonce=nonce)
+    except service.Duplicate:
+        session.pop(NONCE, None)
+        return redirect(url_for("checkin.sent", lang=lang()))
+    except service.Full:
+        return _render(token, access, reason, guests, {}, privacy, status=429, wait=service.FULL_RETRY_AFTER,
+                       full=True)
     except service.Gone:
         return render_template("checkin/gone.html"), 410
     except InvalidInput as exc:   # checked a moment ago; the clock moved across a rule's edge
         return _render(token, access, reason, guests, forms.errors_by_field(exc.issues, lang(), guest_message),
                        privacy, status=422)
-    limiter.record_failure(access.throttle_name, request.remote_addr)
     session.pop(OPENED, None)
+    session.pop(NONCE, None)   # the next form opened gets a new one (a resend of this one carries it in its field)
     session[SENT] = len(payloads)
     return redirect(url_for("checkin.sent", lang=lang()))

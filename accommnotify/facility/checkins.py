@@ -41,7 +41,8 @@ def checkin_qr():
 @bp.get("/checkins")
 @login_required
 def checkins():
-    return render_template("facility/checkins.html", entries=checkin.pending(g.facility.id), link=None)
+    return render_template("facility/checkins.html", entries=checkin.pending(g.facility.id),
+                           total=checkin.open_count(g.facility.id), link=None)
 
 
 @bp.post("/checkins/links")
@@ -52,7 +53,7 @@ def create_checkin_link():
     token = checkin.create_link(g.facility.id, ref or None)
     url = _absolute(token)
     return render_template("facility/checkins.html", entries=checkin.pending(g.facility.id),
-                           link={"url": url, "qr": _qr_svg(url), "booking_ref": ref,
+                           total=checkin.open_count(g.facility.id), link={"url": url, "qr": _qr_svg(url), "booking_ref": ref,
                                  "expires_at": utcnow() + timedelta(hours=checkin.setting("CHECKIN_LINK_HOURS") or 48)})
 
 

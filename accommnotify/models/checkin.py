@@ -38,3 +38,4 @@ class CheckinSubmission(db.Model):
     decided_at = mapped_column(UTCDateTime)
     stay_id: Mapped[str | None] = mapped_column(String(32))
     reject_reason: Mapped[str | None] = mapped_column(String(200))
+    nonce: Mapped[str | None] = mapped_column(String(48), unique=True)   # the form's one-time value: a resend is not stored twice

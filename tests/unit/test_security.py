@@ -71,3 +71,18 @@ def test_throttle_schedules():
     assert facility.address_key("203.0.113.9") == "facility:addr:203.0.113.9"
     longest = facility.pair_key("x" * 1000, "f" * 1000)
     assert len(longest) <= LoginThrottle.__table__.c.username.type.length
+
+
+def test_the_checkin_throttle_counts_an_ipv6_client_by_its_64_network_and_logins_keep_the_address():
+    from accommnotify.security import Throttle
+    grouped, login = Throttle(namespace="checkin:", ipv6_prefix=64), Throttle(namespace="facility:")
+    assert grouped.address_key("2001:db8:1:2::a") == grouped.address_key("2001:DB8:1:2:ffff:1:2:3") \
+        == "checkin:addr:2001:db8:1:2::/64"
+    assert grouped.address_key("2001:db8:1:3::a") != grouped.address_key("2001:db8:1:2::a")
+    assert grouped.pair_key("desk:1", "2001:db8:1:2::a") == grouped.pair_key("desk:1", "2001:db8:1:2::b")
+    assert grouped.address_key("::ffff:192.0.2.7") == "checkin:addr:192.0.2.7"     # an IPv4 client, not a /64
+    assert grouped.address_key("192.0.2.7") == "checkin:addr:192.0.2.7"
+    assert grouped.address_key("fe80::1%eth0") == "checkin:addr:fe80::/64"
+    assert grouped.address_key("not an address") == "checkin:addr:not an address"
+    assert grouped.address_key(None) == "checkin:addr:-"
+    assert login.address_key("2001:db8:1:2::a") == "facility:addr:2001:db8:1:2::a"   # logins: unchanged

@@ -40,18 +40,23 @@ def foreigner_fields(i=0):
 
 
 class Guest:
-    """A phone: its own cookies, the form's CSRF token."""
+    """A phone: its own cookies (and address), the form's CSRF token and one-time value (nonce)."""
 
-    def __init__(self, app, token, lang="vi"):
+    def __init__(self, app, token, lang="vi", address="127.0.0.1"):
         self.client, self.token, self.lang = app.test_client(), token, lang
-        self.page = self.client.get(f"/checkin/{token}?lang={lang}")
-        self.csrf = csrf_of(self.page.get_data(as_text=True)) if self.page.status_code == 200 else None
+        self.environ = {"REMOTE_ADDR": address}
+        self.page = self.client.get(f"/checkin/{token}?lang={lang}", environ_base=self.environ)
+        html = self.page.get_data(as_text=True)
+        self.csrf = csrf_of(html) if self.page.status_code == 200 else None
+        found = re.search(r'name="nonce" value="([^"]+)"', html)
+        self.nonce = found.group(1) if found else None
 
     def send(self, fields, privacy=True, **extra):
+        """Without `nonce=` in extra, as a form whose field was lost (the session's value is used)."""
         data = {"csrf_token": self.csrf, "lang": self.lang, "reason": "tourism", **fields, **extra}
         if privacy:
             data["privacy"] = "yes"
-        return self.client.post(f"/checkin/{self.token}", data=data)
+        return self.client.post(f"/checkin/{self.token}", data=data, environ_base=self.environ)
 
 
 def stored(app):
@@ -88,8 +93,8 @@ def test_a_guest_sends_their_details_and_staff_confirm_in_one_tap(app, client, f
     [after] = stored(app)
     assert after.status == "confirmed" and after.stay_id == stay_id and after.payload == ""
     assert "Lê Thị Hoa" not in staff.get("/facility/checkins").get_data(as_text=True)
-    again = staff.post(f"/facility/checkins/{entry.id}/confirm", {})
-    assert again.status_code == 404
+    again = staff.post(f"/facility/checkins/{entry.id}/confirm", {})    # a retry after success: the same stay
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/stays/{stay_id}")
 
 
 def test_a_family_with_a_child_and_a_foreigner(app, client, facility):
@@ -328,9 +333,10 @@ def test_a_second_tap_replays_the_same_stay(app, facility, clock):
         first = checkin.confirm(facility[0], entry.id)
     assert first["arrived_at"].startswith("2026-11-27T13:55")    # arrival = the claim, not the retry
     with app.app_context():
-        with pytest.raises(checkin.NotOpen):
-            checkin.confirm(facility[0], entry.id)
+        assert checkin.confirm(facility[0], entry.id)["id"] == first["id"]   # confirmed: that stay again
         assert db.session.query(CheckinSubmission).one().stay_id == first["id"]
+        with pytest.raises(checkin.NotOpen):
+            checkin.reject(facility[0], entry.id, "late")
 
 
 def test_removing_a_companion_keeps_the_others(app, facility):
@@ -341,3 +347,121 @@ def test_removing_a_companion_keeps_the_others(app, facility):
     page = phone.send(citizen_fields(0, second), action="remove:0").get_data(as_text=True)
     assert "Người Thứ Hai" in page                           # the last guest is never removed
     assert stored(app) == []
+
+
+def hotel_app(database_url, **settings):
+    app = make_app(database_url, **settings)
+    from accommnotify.intake.facilities import create_facility
+    with app.app_context():
+        create_facility(code="HOTEL-1", name="Khách sạn Sen", kind="tourist_accommodation", ward_code="16681",
+                        address="12 Lê Lợi")
+    return app
+
+
+def test_a_full_facility_refuses_more_entries_and_staff_see_how_many_wait(database_url, clock):
+    app = hotel_app(database_url, CHECKIN_MAX_OPEN=101, CHECKIN_RATE_PER_TOKEN=1000, CHECKIN_RATE_PER_ADDRESS=1000)
+    token = desk_token(app)
+    with app.app_context():
+        access = checkin.resolve(token)
+        for _ in range(101):   # a flood, stored through the service (as the form would)
+            checkin.submit(access, [factories.citizen()], "tourism", "vi")
+    phone = Guest(app, token)
+    refused = phone.send(citizen_fields(guest=factories.citizen(full_name="Vũ Thị Giữ")), nonce=phone.nonce)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    page = refused.get_data(as_text=True)
+    assert 'value="Vũ Thị Giữ"' in page and 'id="throttled"' in page     # nothing typed is lost
+    assert len(stored(app)) == 101
+    make_user(app)
+    staff = login(app.test_client())
+    listing = staff.get("/facility/checkins").get_data(as_text=True)
+    assert '<span id="open-total">101</span>' in listing and 'id="more-waiting"' in listing
+    assert listing.count('class="card checkin-entry"') == 100
+    oldest = stored(app)[0].id
+    assert f'id="entry-{oldest}"' in listing
+    assert staff.post(f"/facility/checkins/{oldest}/reject", {"reason": "x"}).status_code == 302
+    assert phone.send(citizen_fields(), nonce=phone.nonce).status_code == 302   # room again
+    listing = staff.get("/facility/checkins").get_data(as_text=True)
+    assert '<span id="open-total">101</span>' in listing
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_address_limit_counts_an_ipv6_network_as_one(database_url, clock):
+    app = hotel_app(database_url, CHECKIN_RATE_PER_TOKEN=1000, CHECKIN_RATE_PER_ADDRESS=2)
+    token = desk_token(app)
+    sent = [Guest(app, token, address=f"2001:db8:1:2::{i}").send(citizen_fields()).status_code for i in (1, 2, 3)]
+    assert sent == [302, 302, 429]     # three addresses of one /64: one network
+    assert Guest(app, token, address="2001:db8:1:3::1").send(citizen_fields()).status_code == 302
+    assert len(stored(app)) == 3
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_double_tap_or_a_retry_is_stored_once(app, facility):
+    phone = Guest(app, desk_token(app))
+    fields = citizen_fields()
+    first, second = phone.send(fields, nonce=phone.nonce), phone.send(fields, nonce=phone.nonce)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"].startswith("/checkin/sent")
+    assert len(stored(app)) == 1 and stored(app)[0].nonce == phone.nonce
+    other = Guest(app, desk_token(app))          # the form opened again: a new one-time value, a new entry
+    assert other.nonce != phone.nonce and other.send(citizen_fields(), nonce=other.nonce).status_code == 302
+    assert len(stored(app)) == 2
+    with app.app_context():
+        token = checkin.create_link(facility[0].id, "BK-1")
+        db.session.query(checkin.CheckinLink).update({"uses_left": 1})
+        db.session.commit()
+    booked = Guest(app, token)
+    assert booked.send(fields, nonce=booked.nonce).status_code == 302
+    retry = booked.send(fields, nonce=booked.nonce)          # the link is used up, the retry still says "sent"
+    assert retry.status_code == 302 and retry.headers["Location"].startswith("/checkin/sent")
+    assert len(stored(app)) == 3
+    stranger = Guest(app, desk_token(app))     # a stored nonce through another token: not stored either
+    assert stranger.send(fields, nonce=booked.nonce).status_code == 302
+    assert len(stored(app)) == 3
+
+
+def test_the_nonce_column_is_unique(app, facility):
+    from sqlalchemy.exc import IntegrityError
+    token = desk_token(app)
+    with app.app_context():
+        access = checkin.resolve(token)
+        first = checkin.submit(access, [factories.citizen()], "tourism", "vi", nonce="N" * 32)
+        with pytest.raises(checkin.Duplicate):
+            checkin.submit(access, [factories.citizen()], "tourism", "vi", nonce="N" * 32)
+        entry = db.session.get(CheckinSubmission, first)
+        db.session.add(CheckinSubmission(id="cks_twin", facility_id=entry.facility_id, source="desk", status="pending",
+                                         guest_count=1, payload="x", lang="vi", created_at=entry.created_at,
+                                         expires_at=entry.expires_at, nonce="N" * 32))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_network_that_guessed_too_many_tokens_waits_before_any_look_up(app, facility, clock):
+    token = desk_token(app)
+    answers = [Guest(app, "b-" + f"{i:032d}").page.status_code for i in range(30)]
+    assert set(answers) == {404}
+    locked = Guest(app, token).page              # even the real desk code: no look-up while locked
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "csrf_token" not in locked.get_data(as_text=True)
+    assert Guest(app, token, address="192.0.2.7").page.status_code == 200     # another network is not slowed
+    clock.shift(timedelta(seconds=int(locked.headers["Retry-After"])))
+    assert Guest(app, desk_token(app)).page.status_code == 200
+
+
+def test_a_failed_confirm_never_undoes_a_parallel_success(app, facility, monkeypatch):
+    from accommnotify.intake.errors import InvalidInput
+    assert Guest(app, desk_token(app)).send(citizen_fields()).status_code == 302
+    [entry] = stored(app)
+
+    def confirmed_elsewhere_then_refused(*_args, **_kwargs):   # another worker finished while this one failed
+        db.session.query(CheckinSubmission).update({"status": "confirmed", "stay_id": "sty_other", "payload": ""})
+        db.session.commit()
+        raise InvalidInput("refused")
+    monkeypatch.setattr(checkin.intake, "create_stay", confirmed_elsewhere_then_refused)
+    with app.app_context():
+        with pytest.raises(InvalidInput):
+            checkin.confirm(facility[0], entry.id)
+    [after] = stored(app)
+    assert after.status == "confirmed" and after.stay_id == "sty_other"
