@@ -108,7 +108,7 @@ class ReadReplica:
 
     # -- the engine --------------------------------------------------------------------------
 
-    def engine(self):
+    def engine(self):  # pragma: postgresql (a replica needs PostgreSQL: tests/integration/police/test_read_replica.py)
         """Created on first use, with the primary's engine options plus a connect timeout."""
         with self._lock:
             if self._engine is None:
@@ -121,12 +121,12 @@ class ReadReplica:
                 self._engine = engine
             return self._engine
 
-    def dispose(self) -> None:
+    def dispose(self) -> None:  # pragma: postgresql
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()
 
-    def _probe_database(self) -> tuple[bool, float | None]:
+    def _probe_database(self) -> tuple[bool, float | None]:  # pragma: postgresql
         with self.engine().connect() as conn:
             # A server that accepts the connection but does not answer must not hold a page either.
             conn.execute(text(f"SET LOCAL statement_timeout = {CONNECT_TIMEOUT * 1000}"))
@@ -185,7 +185,7 @@ class ReadReplica:
 def init_app(app) -> None:
     from .crypto import EXTENSION as KEYRING
     url = (app.config.get("READ_DATABASE_URL") or "").strip()
-    if url:
+    if url:  # pragma: postgresql
         primary = app.config.get("DATABASE_URL") or ""
         if url.startswith("sqlite") or primary.startswith("sqlite"):
             raise ReplicaConfigError(
@@ -230,6 +230,10 @@ def pin_primary() -> None:
     replica = current()
     if not replica.enabled or not has_request_context():
         return
+    _pin(replica)
+
+
+def _pin(replica) -> None:  # pragma: postgresql
     from .timeutil import utcnow
     session[PIN_KEY] = int(utcnow().timestamp()) + replica.pin_seconds()
 
@@ -242,7 +246,7 @@ def read_session():
         return chosen
     chosen = db.session
     replica = current()
-    if replica.enabled and not _pinned():
+    if replica.enabled and not _pinned():  # pragma: postgresql
         health = replica.health()
         if health.state == OK:
             chosen = Session(bind=replica.engine(), expire_on_commit=False, autoflush=False)
@@ -262,6 +266,10 @@ def read(fn: Callable):
     sess = read_session()
     if not on_replica(sess):
         return fn(sess)
+    return _read_on_replica(fn, sess)
+
+
+def _read_on_replica(fn: Callable, sess):  # pragma: postgresql
     try:
         return fn(sess)
     except (OperationalError, InterfaceError) as exc:
@@ -286,7 +294,7 @@ def extra_settle_seconds(sess) -> int:
 
 def _close_request_session(_exc=None):
     sess = g.pop(_G_SESSION, None)
-    if sess is not None and on_replica(sess):
+    if sess is not None and on_replica(sess):  # pragma: postgresql
         try:
             sess.close()
         except SQLAlchemyError:
