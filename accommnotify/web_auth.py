@@ -145,9 +145,12 @@ class PagesOnlySessionInterface(SecureCookieSessionInterface):
     sign or set on the hot path of facility software posting stays)."""
 
     TOKEN_APIS = ("/api/", "/police/api/")
+    # ...and no session either for the reception display (checkin/display.py): a staff cookie left in
+    # the tablet's browser is neither read nor refreshed by a page that reloads itself all day.
+    SESSIONLESS = TOKEN_APIS + ("/checkin-display/",)
 
     def open_session(self, app, request):
-        if request.path.startswith(self.TOKEN_APIS):
+        if request.path.startswith(self.SESSIONLESS):
             return self.null_session_class()
         return super().open_session(app, request)
 

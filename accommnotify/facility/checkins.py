@@ -24,25 +24,35 @@ def _absolute(token: str) -> str:
     return url_for("checkin.form", token=token, _external=True)
 
 
+def _display_url(facility_id: int) -> str:
+    from ..checkin import display
+    return url_for("checkin_display.show", token=display.display_token(facility_id), _external=True)
+
+
 @bp.get("/checkin-qr")
 @login_required
 def checkin_qr():
-    """The desk's QR code (a tablet or a print-out at reception); the page reloads itself when the
-    code changes."""
-    now = utcnow()
-    token = checkin.desk_token_now(g.facility.id, now)
-    changes_at = checkin.desk_token_changes_at(now)
-    refresh = max(5, int((changes_at - now).total_seconds()) + 2)
-    page = render_template("facility/checkin_qr.html", url=_absolute(token), qr=_qr_svg(_absolute(token)),
-                           changes_at=changes_at)
-    return page, 200, {"Refresh": str(refresh)}   # reloads when the code changes (no script)
+    """The desk's QR code: kept for staff (menus, bookmarks) as a redirect to this facility's reception
+    display (checkin/display.py), which needs no staff session and shows no menu, link or guest."""
+    return redirect(_display_url(g.facility.id), code=303)
+
+
+@bp.post("/checkin-displays/stop")
+@login_required
+def stop_checkin_displays():
+    """Stop all reception displays: every display link made before stops working (410)."""
+    from ..checkin import display
+    display.stop_all(g.facility.id)
+    flash(_("All reception displays were stopped. Open the new reception display link on the tablet."), "success")
+    return redirect(url_for("facility.checkins"))
 
 
 @bp.get("/checkins")
 @login_required
 def checkins():
     return render_template("facility/checkins.html", entries=checkin.pending(g.facility.id),
-                           total=checkin.open_count(g.facility.id), link=None)
+                           total=checkin.open_count(g.facility.id), link=None,
+                           display_url=_display_url(g.facility.id))
 
 
 @bp.post("/checkins/links")
@@ -54,7 +64,8 @@ def create_checkin_link():
     url = _absolute(token)
     return render_template("facility/checkins.html", entries=checkin.pending(g.facility.id),
                            total=checkin.open_count(g.facility.id), link={"url": url, "qr": _qr_svg(url), "booking_ref": ref,
-                                 "expires_at": utcnow() + timedelta(hours=checkin.setting("CHECKIN_LINK_HOURS") or 48)})
+                                 "expires_at": utcnow() + timedelta(hours=checkin.setting("CHECKIN_LINK_HOURS") or 48)},
+                           display_url=_display_url(g.facility.id))
 
 
 @bp.post("/checkins/<entry_id>/confirm")

@@ -2,7 +2,8 @@
 fill in their own details on a phone -- in Vietnamese (pasting their chip-ID QR, adding a child), in
 Chinese and in Korean (foreigners) -- accept the privacy notice and send; the staff confirm one in one
 tap. CSRF on, the suite's frozen clock. FACILITY_UPDATE_SCREENSHOTS=1 copies the screenshots to
-docs/screenshots/ (self-checkin-guest-zh-360.png, -ko-, -vi-, facility-checkins-360.png)."""
+docs/screenshots/ (self-checkin-guest-zh-360.png, -ko-, -vi-, facility-checkins-360.png,
+reception-display-360.png)."""
 import os
 import shutil
 from datetime import date
@@ -140,7 +141,11 @@ def test_guests_check_themselves_in_and_staff_confirm_in_one_tap(server, browser
     page.get_by_role("link", name="Khách tự khai báo").click()
     assert page.locator(".checkin-entry").count() == 2
 
-    page.goto(base + "/facility/checkin-qr")
+    page.goto(base + "/facility/checkin-qr")      # staff's QR page: now the reception display (no menu)
+    assert "/checkin-display/" in page.url
     assert page.locator("#desk-qr svg").count() == 1
+    assert page.locator("a").count() == 0 and page.locator("form").count() == 0 and page.locator("nav").count() == 0
+    assert "Trần Thị Mai" not in page.inner_text("body")
     fits(page)
+    snap(page, tmp_path, "reception-display-360.png")
     context.close()

@@ -241,7 +241,7 @@ def test_no_personal_data_in_any_url(app, client, facility):
 def test_the_desk_qr_page_and_a_booking_link_for_staff(app, client, facility):
     make_user(app)
     staff = login(client)
-    page = staff.get("/facility/checkin-qr")
+    page = staff.get("/facility/checkin-qr", follow_redirects=True)   # to the reception display (no menu)
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True) and int(page.headers["Refresh"]) > 0
     made = staff.post("/facility/checkins/links", {"booking_ref": "BK-9"}).get_data(as_text=True)
     url = re.search(r'id="link-url" value="([^"]+)"', made) or re.search(r'value="(http[^"]+/checkin/b-[^"]+)"', made)

@@ -65,6 +65,7 @@ ROOM = {"room_id": "room"}
 TERM = {"term_id": "term"}
 CHECKIN_ENTRY = {"entry_id": "checkin"}
 WALK_CHECKIN_TOKEN = "b-" + "Walk" * 8     # a per-booking link of facility A (World makes it)
+WALK_DISPLAY_ARGS = {"token": "made-by-World"}  # facility A's reception display token (World fills it in)
 
 WALK: dict[str, Walk] = {
     "landing.index": Walk(PUBLIC),
@@ -121,10 +122,13 @@ WALK: dict[str, Walk] = {
     "facility.create_checkin_link": Walk(FACILITY_PAGE),
     "facility.confirm_checkin": Walk(FACILITY_PAGE, ids=CHECKIN_ENTRY),
     "facility.reject_checkin": Walk(FACILITY_PAGE, ids=CHECKIN_ENTRY),
+    "facility.stop_checkin_displays": Walk(FACILITY_PAGE),
     # guest self check-in (public: the token is the only key)
     "checkin.form": Walk(PUBLIC, args={"token": WALK_CHECKIN_TOKEN}),
     "checkin.submit": Walk(PUBLIC, args={"token": WALK_CHECKIN_TOKEN}),
     "checkin.sent": Walk(PUBLIC),
+    # the reception display (public: a signed token of the facility and its display generation)
+    "checkin_display.show": Walk(PUBLIC, args=WALK_DISPLAY_ARGS),
     # facility API
     "api.docs": Walk(FACILITY_API),
     "api.openapi_json": Walk(FACILITY_API),
@@ -288,6 +292,8 @@ class World:
         from accommnotify.checkin import service as checkin
         from accommnotify.models import FacilityRef
         checkin.create_link(a.id, "BK-WALK", token=WALK_CHECKIN_TOKEN)
+        from accommnotify.checkin import display
+        WALK_DISPLAY_ARGS["token"] = display.display_token(a.id)
         return {name: checkin.submit(checkin.Access(FacilityRef.of(f), "desk"), [guest], "tourism", "vi")
                 for name, f, guest in (("A", a, factories.citizen()), ("B", b, factories.citizen(full_name=B_GUEST)))}
 
