@@ -5,7 +5,7 @@ link made before stops working. A new table (no facility row has a generation un
 make a display link: no row = generation 0).
 
 Revision ID: 0020
-Revises: 0018 (the lead re-chains at merge)
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
