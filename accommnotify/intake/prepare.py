@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from ..rules.nationality import VIETNAM
 from ..rules.person_name import normalize_full_name
 from ..rules.stay import check_stay
+from ..rules.issues import Issue
 from .errors import IntakeError, InvalidInput, issues_from_marshmallow
 from .fastload import FALLBACK, compile_schema
 from .schemas import StaySchema
@@ -81,6 +82,13 @@ def check(data: dict, now: datetime, facility=None) -> list:
 
 def prepare_stay(payload, now: datetime, facility=None) -> tuple[dict, list]:
     data = load(STAY_SCHEMA, payload)
+    # `facility_code` chose the facility before the stay was read (POST /stays takes it off the body); a
+    # stay of a bulk request may repeat it, but never name another facility, and it is not part of the
+    # stored stay or its idempotency hash
+    code = data.pop("facility_code", None)
+    if code is not None and facility is not None and code != facility.code:
+        raise InvalidInput("The stay names another facility than its request.",
+                           [Issue("facility_code", "facility_code.other")])
     return data, check(data, now, facility)
 
 

@@ -303,6 +303,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A planned stay of {days} days or more needs a temporary-residence registration "
         "instead of a stay notification.",
     },
+    "facility_code.other": {
+        "vi": "Một yêu cầu gửi nhiều lần lưu trú chỉ dành cho một cơ sở: ghi mã cơ sở một lần ở đầu yêu cầu.",
+        "en": "A bulk request is for one facility: give its code once, at the top of the request.",
+    },
     "guests.too_many": {
         "vi": "Một lần lưu trú có tối đa {max} người.",
         "en": "A stay can have at most {max} guests.",

@@ -162,3 +162,16 @@ def test_an_organisation_key_manages_webhooks_and_gets_proofs_per_facility(app, 
     assert "SEN-1" in proof.headers["Content-Disposition"]
     assert client.get("/api/v1/proofs/2026-11-26", headers=chain).status_code == 422
     assert client.get("/api/v1/proofs/2026-11-26?facility_code=LOTUS-1", headers=chain).status_code == 404
+
+
+def test_a_stay_of_a_bulk_request_may_repeat_its_facility_but_never_name_another(app, client, chain):
+    same = f.stay(external_ref="BK-SAME")
+    alone = client.post("/api/v1/stays", headers=chain, json={**same, "facility_code": "SEN-1"})
+    assert alone.status_code == 201
+    bulk = client.post("/api/v1/stays/bulk", headers=chain, json={"facility_code": "SEN-1", "stays": [
+        {**same, "facility_code": "SEN-1"},                         # the same stay, its code repeated: a replay
+        {**f.stay(external_ref="BK-ELSEWHERE"), "facility_code": "SEN-2"}]})
+    results = bulk.get_json()["results"]
+    assert [r["status"] for r in results] == ["duplicate", "invalid"], results
+    assert [(e["field"], e["code"]) for e in results[1]["errors"]] == [("facility_code", "facility_code.other")]
+    assert [_stays_of(app, code) for code in CHAIN] == [1, 0, 0]   # nothing stored, at SEN-1 or SEN-2
