@@ -137,12 +137,19 @@ class ReadReplica:
     # -- health ------------------------------------------------------------------------------
 
     def health(self) -> Health:
-        """The replica's state, probed at most once per READ_CHECK_SECONDS per process (threads wait
-        for the one probe in flight rather than each opening a connection)."""
+        """The replica's state, probed at most once per READ_CHECK_SECONDS per process. One thread
+        probes; the others answer from the last result meanwhile (a probe of a dead replica takes up
+        to CONNECT_TIMEOUT, which must not hold every page), and wait only for the very first."""
         if not self.enabled:
             return Health(OFF)
-        with self._probe_lock:
-            with self._lock:
+        with self._lock:
+            if self._health is not None and self._monotonic() - self._checked_at < self.check_seconds:
+                return self._health
+            known = self._health
+        if not self._probe_lock.acquire(blocking=known is None):
+            return known  # another thread is probing
+        try:
+            with self._lock:  # probed meanwhile by the thread this one waited for
                 if self._health is not None and self._monotonic() - self._checked_at < self.check_seconds:
                     return self._health
             try:
@@ -153,6 +160,8 @@ class ReadReplica:
             with self._lock:
                 self._health, self._checked_at = health, self._monotonic()
             return health
+        finally:
+            self._probe_lock.release()
 
     def last_health(self) -> Health:
         """The cached state without probing (off when disabled, unknown = down before any probe)."""

@@ -43,6 +43,7 @@ USER_AGENT = "accommnotify-webhooks/1.0"
 BATCH = 100
 EXCERPT = 300
 READ_LIMIT = 4096
+DRAIN_LIMIT = 64 * 1024  # the rest of an answer read to keep its connection alive
 
 
 @dataclass
@@ -137,7 +138,13 @@ def post(pool: urllib3.PoolManager, url: str, secret: str, message_id: str, payl
         try:
             excerpt = response.read(READ_LIMIT, decode_content=True)
         finally:
-            response.drain_conn()
+            # Keep the connection only when the rest of the answer is known to be short: read timeouts
+            # are per read, so draining an endless (or dripping) answer would hold this thread for ever.
+            left = response.length_remaining
+            if left is not None and left <= DRAIN_LIMIT:
+                response.drain_conn()
+            else:
+                response.close()
             response.release_conn()
         return Result(response.status, None, bounded(excerpt.decode("utf-8", "replace"), EXCERPT),
                       parse_retry_after(response.headers.get("Retry-After")))
