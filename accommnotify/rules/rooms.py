@@ -136,6 +136,10 @@ def occupancy(rooms: list[RoomIn], open_labels: list[tuple[str | None, int, int]
     (labels that differ only in case or spacing arrive apart and are added up here)."""
     states = [RoomState(room) for room in rooms]
     by_key = {room_key(s.room.name): s for s in states}
+    # A room in a section is also found as "section / name": the hospital's quick admission writes the
+    # stay's room as "Khoa / Giường" (department / bed), and the bed is listed as name in its section.
+    by_key.update({room_key(f"{s.room.section} / {s.room.name}"): s for s in states
+                   if s.room.section and room_key(f"{s.room.section} / {s.room.name}") not in by_key})
     unlisted: dict[str, list] = {}
     no_room = [0, 0]
     for label, guests, stays in open_labels:

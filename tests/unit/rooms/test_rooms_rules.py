@@ -82,3 +82,11 @@ def test_digits_that_are_not_ascii_are_letters_here():
     """"²" and "٣" pass str.isdigit; int() refuses the first: neither is a room number (the walk found it)."""
     assert sorted(["²", "2", "٣", "10"], key=natural_key) == ["2", "10", "²", "٣"]
     assert expand_names("١-٣") == (["١-٣"], [])
+
+
+def test_a_bed_is_found_by_department_and_bed_as_the_quick_admission_writes_it():
+    beds = [RoomIn("rm_1", "G12", "Nội", 1), RoomIn("rm_2", "G13", "Nội", 1)]
+    board = occupancy(beds, [("Nội / G12", 2, 1), ("nội  /  g13", 1, 1)])
+    [(section, states)] = board.sections
+    assert section == "Nội" and [(s.room.name, s.guests) for s in states] == [("G12", 2), ("G13", 1)]
+    assert board.unlisted == []
