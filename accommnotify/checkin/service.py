@@ -289,7 +289,7 @@ def confirm(facility: FacilityRef, entry_id: str, room: str | None = None, now=N
     arrived = entry.decided_at or now
     content = _content(entry)
     payload = stay_payload(content["guests"], content.get("reason"), arrived, f"CHK-{entry.id}",
-                           room=(room or "").strip()[:20] or None)
+                           room=(room or "").strip() or None)  # the rule set bounds it (50)
     try:
         created = intake.create_stay(facility, payload, source="checkin", now=now)
     except InvalidInput:

@@ -132,6 +132,9 @@ def test_a_pasted_chip_id_qr_fills_the_guest(app, facility):
     qr = "001090000123|012345678|Nguyễn Văn An|17051990|Nam|12 Lê Lợi, Hà Nội|01012022"
     page = phone.send({"g-0-kind": "citizen", "g-0-scan": qr}, action="scan:0").get_data(as_text=True)
     assert 'value="001090000123"' in page and 'value="1990-05-17"' in page
+    # and what the card says besides is kept with the person, for the police (the card's kind, the address)
+    assert 'name="g-0-permanent_address" value="12 Lê Lợi, Hà Nội"' in page
+    assert 'name="g-0-document_kind" value="cccd"' in page
 
 
 def test_desk_codes_rotate_and_an_old_one_says_so(app, facility, clock):
