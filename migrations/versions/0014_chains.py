@@ -5,7 +5,7 @@ membership gives a facility user a role ("staff" or "manager") at a facility; a 
 facility (facility_users.facility_id) counts as "manager" unless a membership says otherwise.
 
 Revision ID: 0014
-Revises: 0009 (the lead re-chains at merge)
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa

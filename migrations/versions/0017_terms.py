@@ -4,7 +4,7 @@ New tables only; nothing existing changes (the stays table and the intake servic
 they are: a roster's stays are linked after the bulk write, in term_stays).
 
 Revision ID: 0017
-Revises: 0014 (the lead re-chains at merge)
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
