@@ -5,7 +5,7 @@ channel, phone for the HTTP channel). `sent_reminders`: one row per (user, kind,
 claimed before sending, so no reminder goes twice.
 
 Revision ID: 0012
-Revises: 0009 (the lead re-chains at merge)
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa

@@ -4,7 +4,7 @@ New tables only. A submission's guests are stored encrypted (one AES-GCM value);
 its SHA-256.
 
 Revision ID: 0018
-Revises: 0014 (the lead re-chains at merge)
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
