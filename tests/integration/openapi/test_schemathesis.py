@@ -159,6 +159,7 @@ def test_stateful_phase_follows_the_links(fixed_constants, monkeypatch):
     # modules (issue 13 item 5) took it to 3: the pool is now the API side's modules only (API_SIDE), 6 of
     # 42, 4 answered 2xx. With rooms, hospitals' companions and check-in links merged (eight seeds, each
     # scenario starting without rooms or check-in links either): 12 of 48, 8 answered 2xx, alone and after
-    # the module's other test.
-    assert len(LINKS_COVERED) >= 12, f"the stateful phase followed {len(LINKS_COVERED)} links"
+    # the module's other test. The bulk request's facility_code check (a new message among the API side's
+    # constants) moved the same seeds to 11 of 48, still 8 answered 2xx.
+    assert len(LINKS_COVERED) >= 11, f"the stateful phase followed {len(LINKS_COVERED)} links"
     assert len(LINKS_ANSWERED_2XX) >= 8
