@@ -60,6 +60,7 @@ def run_forever(app, dispatcher: Dispatcher, interval: float, webhook_interval: 
                       max_instances=1, coalesce=True, misfire_grace_time=None)
 
     reminders_on = _add_reminder_job(scheduler, app, dispatcher)
+    _add_partitions_job(scheduler, app, dispatcher)
 
     def stop(signum, _frame):
         # A handler runs between two bytecodes of the main thread, which may hold the scheduler's
@@ -93,6 +94,30 @@ def run_forever(app, dispatcher: Dispatcher, interval: float, webhook_interval: 
     dispatcher.config.close()
     dispatcher.webhooks.close()
     log.info("dispatcher %s stopped", dispatcher.owner)
+
+
+PARTITIONS_EVERY = 3600
+
+
+def _add_partitions_job(scheduler, app, dispatcher: Dispatcher) -> None:
+    """Next months' partitions made ahead (ops.partitions; PostgreSQL), at start and every hour, on
+    the reminders' thread: never in the way of a dispatch pass."""
+    from ..ops.partitions import ensure
+
+    def make_months():
+        if dispatcher.stopping.is_set():
+            return
+        try:
+            with app.app_context():
+                made = ensure()
+        except Exception as exc:  # noqa: BLE001 - a lock timeout or the database away: next hour
+            log.error("partitions check failed: %s; next try in %ss", type(exc).__name__, PARTITIONS_EVERY)
+            return
+        if made:
+            log.info("partitions created: %s", ", ".join(made))
+
+    scheduler.add_job(make_months, "interval", seconds=PARTITIONS_EVERY, next_run_time=utcnow(), id="partitions",
+                      executor="reminders", max_instances=1, coalesce=True, misfire_grace_time=None)
 
 
 def _add_reminder_job(scheduler, app, dispatcher: Dispatcher) -> str | None:

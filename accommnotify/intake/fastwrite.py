@@ -95,13 +95,22 @@ _CONVERTERS = {
 
 
 class _Table:
-    """One table's INSERT for one dialect: the SQL, and a function from a row dict to a tuple."""
+    """One table's INSERT for one dialect: the SQL, and a function from a row dict to a tuple.
 
-    def __init__(self, table, dialect: str, suffix: str = ""):
+    `of_stay`: the row goes in only if its stay exists (`stay_id` is passed once more at the end):
+    on PostgreSQL no foreign key ties guests and notifications to stays (migration 0021), so the
+    pipeline's rows after a stay INSERT that did nothing must check for themselves."""
+
+    def __init__(self, table, dialect: str, suffix: str = "", of_stay: bool = False):
         names = [c.name for c in table.c]
         marker = "?" if dialect == "sqlite" else "%s"
-        self.sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-                    f"VALUES ({', '.join([marker] * len(names))}){suffix}")
+        if of_stay:  # pragma: postgresql
+            values = ", ".join(f"%s::{_postgres_type(c.type).split('(')[0]}" for c in table.c)
+            self.sql = (f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {values} "
+                        f"WHERE EXISTS (SELECT 1 FROM stays WHERE id = %s)")
+        else:
+            self.sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+                        f"VALUES ({', '.join([marker] * len(names))}){suffix}")
         converters = _CONVERTERS[dialect]
         plan = []
         for column in table.c:
@@ -132,6 +141,18 @@ def _statements(dialect: str):
             _Table(stays, dialect, " ON CONFLICT (facility_id, external_ref) DO NOTHING RETURNING id"),
             _Table(guests, dialect), _Table(notes, dialect))
     return statements
+
+
+_OF_STAY: tuple | None = None
+
+
+def _statements_of_stay():  # pragma: postgresql
+    """The PostgreSQL pipeline's guest and notification INSERTs, each guarded by its stay."""
+    global _OF_STAY
+    if _OF_STAY is None:
+        _stays, guests, notes = _TABLES
+        _OF_STAY = (_Table(guests, "postgresql", of_stay=True), _Table(notes, "postgresql", of_stay=True))
+    return _OF_STAY
 
 
 def supported(connection) -> bool:
@@ -165,7 +186,7 @@ def write_new_stay(connection, stay: dict, guests: list[dict], notes: list[dict]
             cursor.close()
         return False
     try:  # pragma: postgresql
-        return _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes)
+        return _write_postgres_pipeline(dbapi, stay_sql, stay, guests, notes)
     except Exception as exc:  # pragma: postgresql
         if dbapi.closed or dbapi.broken:
             # SQLAlchemy never saw this error: tell the pool, which would otherwise hand the dead
@@ -244,38 +265,34 @@ def _integrity_error(dialect: str):
     return psycopg.IntegrityError  # pragma: postgresql
 
 
-def _write_postgres_pipeline(dbapi, stay_sql, guest_sql, note_sql, stay, guests, notes) -> bool:  # pragma: postgresql
+def _write_postgres_pipeline(dbapi, stay_sql, stay, guests, notes) -> bool:  # pragma: postgresql
     import psycopg
 
+    guest_sql, note_sql = _statements_of_stay()
     stay_params = stay_sql.params(stay)
-    guest_params = [guest_sql.params(g) for g in guests]
-    note_params = [note_sql.params(n) for n in notes]
+    guest_params = [guest_sql.params(g) + (g["stay_id"],) for g in guests]
+    note_params = [note_sql.params(n) + (n["stay_id"],) for n in notes]
     stay_cursor = dbapi.cursor()
     cursor = dbapi.cursor()
     try:
-        try:
-            with dbapi.pipeline() as pipeline:
-                try:
-                    stay_cursor.execute(stay_sql.sql, stay_params)
-                    # If the ref was taken, the stay INSERT did nothing and the guests' foreign key
-                    # fails: the server then skips the COMMIT below and nothing is written.
-                    for params in guest_params:
-                        cursor.execute(guest_sql.sql, params)
-                    for params in note_params:
-                        cursor.execute(note_sql.sql, params)
-                    dbapi.commit()
-                except psycopg.Error:
-                    _drain(dbapi, pipeline, psycopg)
-                    raise
-                inserted = stay_cursor.fetchone()
-        except psycopg.errors.ForeignKeyViolation as exc:
-            if not guests:
+        with dbapi.pipeline() as pipeline:
+            try:
+                stay_cursor.execute(stay_sql.sql, stay_params)
+                # If the ref was taken, the stay INSERT did nothing, and so do the guests' and
+                # notifications' (each checks its stay): the COMMIT below writes nothing.
+                for params in guest_params:
+                    cursor.execute(guest_sql.sql, params)
+                for params in note_params:
+                    cursor.execute(note_sql.sql, params)
+                dbapi.commit()
+            except psycopg.Error:
+                _drain(dbapi, pipeline, psycopg)
                 raise
-            raise StayExists() from exc
+            inserted = stay_cursor.fetchone()
     finally:
         stay_cursor.close()
         cursor.close()
-    if inserted is None:  # a stay without guests whose ref was taken: the commit wrote nothing
+    if inserted is None:  # the ref was taken: the commit wrote nothing
         raise StayExists()
     return True
 

@@ -94,6 +94,43 @@ def purge_command(days, dry_run):
         click.echo(f"removed {report.checkin_entries} self check-in entry(ies) past their expiry or decided")
 
 
+partitions_cli = AppGroup("partitions", help="Monthly partitions of the tables that grow (PostgreSQL).")
+
+
+@partitions_cli.command("ensure")
+@click.option("--ahead", type=click.IntRange(0, 24), default=None, help="months after the current one (default 3)")
+@click.option("--since", "since", metavar="YYYY-MM", help="also every month from this one")
+@with_appcontext
+def partitions_ensure(ahead, since):
+    """Creates the missing months (the dispatcher does so every hour too); a no-op on SQLite."""
+    from datetime import date
+    from . import partitions
+    first = None
+    if since:
+        try:
+            year, month = (int(part) for part in since.split("-"))
+            first = date(year, month, 1)
+        except ValueError:
+            raise click.BadParameter("expected YYYY-MM", param_hint="--since") from None
+    made = partitions.ensure(ahead=partitions.DEFAULT_AHEAD if ahead is None else ahead, since=first)
+    click.echo(f"created {len(made)} partition(s)" + (": " + ", ".join(made) if made else ""))
+
+
+@partitions_cli.command("status")
+@with_appcontext
+def partitions_status():
+    """Each partitioned table's months and the rows in its held partition."""
+    from ..extensions import db
+    from . import partitions
+    report = partitions.status(db.engine)
+    if not report:
+        click.echo("no partitioned tables (SQLite, or PostgreSQL before migration 0021)")
+    for table, info in report.items():
+        click.echo(f"{table}: {info['months']} month(s) {info['first']:%Y-%m}..{info['last']:%Y-%m}, "
+                   f"{info['held_rows']} held row(s)" if info["months"] else
+                   f"{table}: no month, {info['held_rows']} held row(s)")
+
+
 keys_cli = AppGroup("keys", help="The data key that encrypts ID and passport numbers at rest.")
 
 
@@ -131,5 +168,6 @@ def register_commands(app):
     app.cli.add_command(demo)
     app.cli.add_command(purge_command)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(partitions_cli)
     from .organisation_cli import organisation_cli
     app.cli.add_command(organisation_cli)

@@ -1,22 +1,28 @@
 """Retention: personal data is kept no longer than needed (Law on Personal Data Protection).
 
-A stay is removed with its guests and notifications once it ended (departed or cancelled) more
-than RETENTION_DAYS ago and none of its notifications is still on its way (pending, sending,
-retrying, dead, awaiting_upload: those an operator or the facility must see through first).
-Delivery attempts and police inbox rows older than the same period go too, and so do portal
-files (record and file on disk) none of whose rows is left, and the reminders' ledger rows. The
-police audit log is never touched here.
+Retention counts in whole months (UTC): the cutoff is the first day of the month in which the
+RETENTION_DAYS period began, so a row is kept RETENTION_DAYS and at most one month more. A stay
+declared before the cutoff is removed with its guests and notifications once it ended (departed
+or cancelled) before the cutoff, none of its notifications was made since, and none is still on
+its way (pending, sending, retrying, dead, awaiting_upload: those an operator or the facility
+must see through first). Police inbox rows and delivery attempts of a month before the cutoff
+(by the time in their ids) go too, and so do portal files (record and file on disk) none of
+whose rows is left, and the reminders' ledger rows. The police audit log is never touched here.
+On PostgreSQL whole months are dropped (ops.partitions, docs/PARTITIONS.md); SQLite removes the
+same rows one by one.
 """
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, select, text
 
 from ..extensions import db
-from ..models import (DeliveryAttempt, Guest, InboxNotification, Notification, PortalFile, PortalFileRow,
-                      SentReminder, Stay, TermStay, WebhookAttempt, WebhookMessage)
+from ..models import (Guest, Notification, PortalFile, PortalFileRow, SentReminder, Stay, TermStay,
+                      WebhookAttempt, WebhookMessage)
+from ..models.intake import AWAITING_PREDICATE, DEAD_PREDICATE, QUEUED_PREDICATE, SENDING_PREDICATE
 from ..timeutil import utcnow
+from . import partitions as parts
 
 UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
 CHUNK = 1000
@@ -33,55 +39,146 @@ class PurgeReport:
     checkin_entries: int = 0
 
 
+def retention_cutoff(days: int, now: datetime | None = None) -> datetime:
+    """Whole months: what is older than the first day (UTC) of the month in which the retention
+    period began goes, so that PostgreSQL drops months and SQLite removes the very same rows."""
+    return parts.month_start_utc(parts.first_of_month((now or utcnow()) - timedelta(days=days)))
+
+
+def _params(cutoff: datetime) -> dict:
+    month = cutoff.date()
+    return {"c": cutoff, "sb": parts.id_bound("st", month), "nb": parts.id_bound("ntf", month),
+            "bb": parts.id_bound("bat", month)}
+
+
+# A stay goes when it was declared before the cutoff month, ended before the cutoff, has no
+# notification still on its way (their partial indexes' own predicates, for the planner) and none
+# made since the cutoff (a late correction holds the stay, so its months can all go together).
+_KEPT_BY_NOTIFICATIONS = " UNION ".join(
+    f"SELECT stay_id FROM notifications WHERE {predicate}"
+    for predicate in (QUEUED_PREDICATE, SENDING_PREDICATE, DEAD_PREDICATE, AWAITING_PREDICATE)
+) + " UNION SELECT stay_id FROM notifications WHERE id >= :nb AND stay_id < :sb"
+_ENDED = "(stays.departed_at < :c OR stays.cancelled_at < :c)"
+_PURGEABLE = (f"SELECT stays.id FROM stays WHERE stays.id < :sb AND {_ENDED} "
+              f"AND stays.id NOT IN ({_KEPT_BY_NOTIFICATIONS})")
+# Old stays that must stay: not ended before the cutoff, or kept by a notification.
+_HELD = (f"SELECT stays.id FROM stays WHERE stays.id < :sb "
+         f"AND (NOT COALESCE({_ENDED}, false) OR stays.id IN ({_KEPT_BY_NOTIFICATIONS}))")
+# A police inbox row goes with the month of its notification (the time in the sender's id); a row
+# whose id carries no time of ours goes by when it was received. Attempts likewise, once ended.
+_OLD_INBOX = ("(notification_id >= 'ntf_' AND notification_id < :nb) OR NOT (notification_id >= 'ntf_' "
+              "AND notification_id < 'ntf`') AND received_at < :c")
+_OLD_ATTEMPTS = ("ended_at IS NOT NULL AND ((id >= 'bat_' AND id < :bb) OR NOT (id >= 'bat_' "
+                 "AND id < 'bat`') AND started_at < :c)")
+
+
 def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
-    cutoff = (now or utcnow()) - timedelta(days=days)
-    ended = or_(Stay.departed_at < cutoff, Stay.cancelled_at < cutoff)
-    unfinished = exists().where(Notification.stay_id == Stay.id, Notification.status.in_(UNFINISHED))
+    now = now or utcnow()
+    cutoff = retention_cutoff(days, now)
+    params = _params(cutoff)
     report = PurgeReport()
-    while True:
-        # Chunks keep each transaction (and, on SQLite, the write lock) short.
-        ids = db.session.scalars(select(Stay.id).where(ended, ~unfinished).limit(CHUNK)).all()
-        if not ids:
-            break
-        report.stays += len(ids)
-        report.guests += db.session.scalar(select(func.count()).select_from(Guest).where(Guest.stay_id.in_(ids)))
-        report.notifications += db.session.scalar(
-            select(func.count()).select_from(Notification).where(Notification.stay_id.in_(ids)))
-        if dry_run:
-            db.session.rollback()
-            break
-        db.session.execute(delete(PortalFileRow).where(PortalFileRow.notification_id.in_(
-            select(Notification.id).where(Notification.stay_id.in_(ids)))))
-        db.session.execute(delete(Notification).where(Notification.stay_id.in_(ids)))
-        db.session.execute(delete(Guest).where(Guest.stay_id.in_(ids)))
-        db.session.execute(delete(TermStay).where(TermStay.stay_id.in_(ids)))   # a roster's link (0017)
-        db.session.execute(delete(Stay).where(Stay.id.in_(ids)))
-        db.session.commit()
-    old_attempts = and_(DeliveryAttempt.started_at < cutoff, DeliveryAttempt.ended_at.is_not(None))
-    old_inbox = InboxNotification.received_at < cutoff
-    # webhook messages carry no personal data, but the outbox must not grow forever: delivered or
-    # dead ones older than the cutoff go, with their attempts
-    old_messages = select(WebhookMessage.id).where(WebhookMessage.created_at < cutoff,
-                                                   WebhookMessage.status.in_(("delivered", "dead")))
     if dry_run:
-        report.webhook_messages = db.session.scalar(select(func.count()).select_from(old_messages.subquery()))
-        report.attempts = db.session.scalar(select(func.count()).select_from(DeliveryAttempt).where(old_attempts))
-        report.inbox = db.session.scalar(select(func.count()).select_from(InboxNotification).where(old_inbox))
+        return _count(report, params, now - timedelta(days=days))
+    if parts.is_partitioned(db.session.connection()):
         db.session.rollback()
-        return report
-    _purge_portal_files(cutoff)
+        _purge_months(report, cutoff.date(), params)
+    else:
+        _purge_rows(report, params)
+    # what holds no personal data of a month (files emptied of rows, ledgers, the webhook outbox)
+    # keeps the exact period
+    exact = now - timedelta(days=days)
+    _purge_portal_files(exact)
     # self check-in entries nobody decided before they expired (hours, not RETENTION_DAYS), decided ones
     from ..checkin.service import purge_expired
     report.checkin_entries = purge_expired(now)
-    report.attempts = db.session.execute(delete(DeliveryAttempt).where(old_attempts)).rowcount
-    report.inbox = db.session.execute(delete(InboxNotification).where(old_inbox)).rowcount
     # the reminders' ledger: ids only, and never consulted after REMINDER_LOOKBACK_HOURS
-    db.session.execute(delete(SentReminder).where(SentReminder.claimed_at < cutoff))
+    db.session.execute(delete(SentReminder).where(SentReminder.claimed_at < exact))
+    # webhook messages carry no personal data, but the outbox must not grow forever: delivered or
+    # dead ones older than the cutoff go, with their attempts
+    old_messages = _old_webhook_messages(exact)
     db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.message_id.in_(old_messages)))
     report.webhook_messages = db.session.execute(
         delete(WebhookMessage).where(WebhookMessage.id.in_(old_messages))).rowcount
     db.session.commit()
     return report
+
+
+def _old_webhook_messages(cutoff):
+    return select(WebhookMessage.id).where(WebhookMessage.created_at < cutoff,
+                                           WebhookMessage.status.in_(("delivered", "dead")))
+
+
+def _count(report: PurgeReport, params: dict, exact) -> PurgeReport:
+    def count(sql):
+        return db.session.execute(text(f"SELECT count(*) FROM ({sql}) AS c"), params).scalar()
+    report.stays = count(_PURGEABLE)
+    report.guests = count(f"SELECT 1 FROM guests WHERE stay_id IN ({_PURGEABLE})")
+    report.notifications = count(f"SELECT 1 FROM notifications WHERE stay_id IN ({_PURGEABLE})")
+    report.inbox = count(f"SELECT 1 FROM inbox_notifications WHERE {_OLD_INBOX}")
+    report.attempts = count(f"SELECT 1 FROM delivery_attempts WHERE {_OLD_ATTEMPTS}")
+    report.webhook_messages = db.session.scalar(
+        select(func.count()).select_from(_old_webhook_messages(exact).subquery()))
+    db.session.rollback()
+    return report
+
+
+def _purge_rows(report: PurgeReport, params: dict) -> None:
+    """Plain tables (SQLite, or PostgreSQL before migration 0021): row by row, in chunks that keep
+    each transaction (and SQLite's write lock) short."""
+    while True:
+        ids = db.session.execute(text(_PURGEABLE + " LIMIT :n"), {**params, "n": CHUNK}).scalars().all()
+        if not ids:
+            break
+        report.stays += len(ids)
+        db.session.execute(delete(PortalFileRow).where(PortalFileRow.notification_id.in_(
+            select(Notification.id).where(Notification.stay_id.in_(ids)))))
+        report.notifications += db.session.execute(delete(Notification).where(Notification.stay_id.in_(ids))).rowcount
+        report.guests += db.session.execute(delete(Guest).where(Guest.stay_id.in_(ids))).rowcount
+        db.session.execute(delete(TermStay).where(TermStay.stay_id.in_(ids)))   # a roster's link (0017)
+        db.session.execute(delete(Stay).where(Stay.id.in_(ids)))
+        db.session.commit()
+    report.inbox = db.session.execute(text(f"DELETE FROM inbox_notifications WHERE {_OLD_INBOX}"), params).rowcount
+    report.attempts = db.session.execute(text(f"DELETE FROM delivery_attempts WHERE {_OLD_ATTEMPTS}"),
+                                         params).rowcount
+    db.session.commit()
+
+
+def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
+    """Partitioned tables (PostgreSQL): whole months before the cutoff month are detached and
+    dropped; the rows of a held stay (open, ended since the cutoff, or with a notification still on
+    its way) and unfinished attempts are first put back, into the held partition, where later
+    purges remove them row by row once they may go. Each table in its own short transaction."""
+    engine = db.engine
+    with engine.connect() as conn:
+        held = list(conn.execute(text(_HELD), params).scalars())
+        old = {spec.table: sorted(m for m in parts.months(conn, spec) if m < cutoff_month)
+               for spec in parts.TABLES}
+    keep = {"notifications": "stay_id = ANY(:held)", "guests": "stay_id = ANY(:held)",
+            "inbox_notifications": None, "delivery_attempts": "ended_at IS NULL"}
+    dropped = dict.fromkeys(keep, 0)
+    for table, keep_where in keep.items():
+        for month in old[table]:
+            with engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where,
+                                                     {"held": held})
+    with engine.begin() as conn:
+        report.stays = conn.execute(text(
+            f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
+            {**params, "held": held}).rowcount
+        gone = "stay_id < :sb AND NOT EXISTS (SELECT 1 FROM stays WHERE stays.id = {t}.stay_id)"
+        report.guests = dropped["guests"] + conn.execute(text(
+            "DELETE FROM guests_held WHERE " + gone.format(t="guests_held")), params).rowcount
+        report.notifications = dropped["notifications"] + conn.execute(text(
+            "DELETE FROM notifications_held WHERE " + gone.format(t="notifications_held")), params).rowcount
+        conn.execute(text("DELETE FROM term_stays WHERE " + gone.format(t="term_stays")), params)
+        conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
+                          "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"),
+                     params)
+        report.inbox = dropped["inbox_notifications"] + conn.execute(text(
+            f"DELETE FROM inbox_notifications_held WHERE {_OLD_INBOX}"), params).rowcount
+        report.attempts = dropped["delivery_attempts"] + conn.execute(text(
+            f"DELETE FROM delivery_attempts_held WHERE {_OLD_ATTEMPTS}"), params).rowcount
 
 
 def _purge_portal_files(cutoff) -> None:

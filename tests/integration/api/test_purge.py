@@ -1,12 +1,23 @@
-"""`flask purge`: ended stays past retention go with their guests and notifications; nothing else."""
-from datetime import timedelta
+"""`flask purge`: ended stays past retention go with their guests and notifications; nothing else.
 
-from sqlalchemy import func, select, update
+Retention counts whole months (docs/PARTITIONS.md): with RETENTION_DAYS = 400 and the suite's clock
+on 2026-11-27, the cutoff is 2025-10-01. Every test runs on both databases and asserts the same
+outcome; on PostgreSQL the old months exist as partitions, so purge drops them whole.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, text, update
 
 from accommnotify.extensions import db
-from accommnotify.models import Guest, Notification, Stay
-from accommnotify.timeutil import utcnow
+from accommnotify.models import DeliveryAttempt, Guest, InboxNotification, Notification, Stay
+from accommnotify.ops import partitions
+from accommnotify.ops.purge import purge, retention_cutoff
+from accommnotify.timeutil import VN_TZ, utcnow
 from tests import factories as f
+from tests.conftest import FIXED_NOW, rewind_ids
+
+DECLARED = FIXED_NOW.replace(year=2025, month=9, day=10)   # before the cutoff month
+ENDED = DECLARED + timedelta(days=10)
 
 
 def counts(app):
@@ -14,54 +25,132 @@ def counts(app):
         return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Stay, Guest, Notification))
 
 
-def age(app, stay_id, days, **notification_values):
+def old_months(app):
+    """On PostgreSQL, the months of September 2025 onwards exist, as in a year-old deployment."""
     with app.app_context():
-        then = utcnow() - timedelta(days=days)
-        db.session.execute(update(Stay).where(Stay.id == stay_id).values(departed_at=then, status="departed"))
+        partitions.ensure(since=date(2025, 9, 1), ahead=0)
+
+
+def months_left(app, table):
+    with app.app_context(), db.engine.connect() as conn:
+        if not partitions.is_partitioned(conn):
+            return None
+        return sorted(partitions.months(conn, partitions.BY_NAME[table]))
+
+
+def end(app, stay_id, when, **notification_values):
+    with app.app_context():
+        db.session.execute(update(Stay).where(Stay.id == stay_id).values(departed_at=when, status="departed"))
         if notification_values:
             db.session.execute(update(Notification).where(Notification.stay_id == stay_id)
                                .values(**notification_values))
         db.session.commit()
 
 
-def test_purge_removes_only_ended_and_finished_stays_past_retention(api, app, runner):
+def test_cutoff_is_the_first_of_the_month_the_retention_began():
+    assert retention_cutoff(400, FIXED_NOW).isoformat() == "2025-10-01T00:00:00+00:00"
+    assert retention_cutoff(30, FIXED_NOW.replace(day=1, hour=6)).isoformat() == "2026-10-01T00:00:00+00:00"
+
+
+def test_purge_removes_only_ended_and_finished_stays_past_retention(api, app, runner, clock):
+    old_months(app)
+    clock.move_to(DECLARED)
+    rewind_ids()
     old_done = api.post("/stays", json=f.stay()).get_json()
     old_stuck = api.post("/stays", json=f.stay()).get_json()
+    long_tenant = api.post("/stays", json=f.stay()).get_json()     # still in the room a year on
+    ended_late = api.post("/stays", json=f.stay()).get_json()      # left only after the cutoff
+    end(app, old_done["id"], ENDED, status="accepted")
+    end(app, old_stuck["id"], ENDED, status="dead")                 # an operator must see it through first
+    clock.move_to(FIXED_NOW - timedelta(days=60))
+    end(app, ended_late["id"], utcnow(), status="accepted")
+    clock.move_to(FIXED_NOW)
     recent = api.post("/stays", json=f.stay()).get_json()
-    in_house = api.post("/stays", json=f.stay()).get_json()
-    age(app, old_done["id"], 500, status="accepted")
-    age(app, old_stuck["id"], 500, status="dead")      # an operator must see it through first
-    age(app, recent["id"], 10, status="accepted")
-    assert counts(app) == (4, 4, 4)
+    end(app, recent["id"], utcnow() - timedelta(hours=1), status="accepted")
+    assert counts(app) == (5, 5, 5)
 
     dry = runner.invoke(args=["purge", "--days", "400", "--dry-run"])
-    assert "would remove 1 stay(s), 1 guest(s), 1 notification(s)" in dry.output
-    assert counts(app) == (4, 4, 4)
+    assert "would remove 1 stay(s), 1 guest(s), 1 notification(s)" in dry.output, dry.output
+    assert counts(app) == (5, 5, 5)
 
     result = runner.invoke(args=["purge"])  # RETENTION_DAYS = 400 by default
     assert result.exit_code == 0, result.output
-    assert "removed 1 stay(s)" in result.output
-    assert counts(app) == (3, 3, 3)
+    assert "removed 1 stay(s), 1 guest(s), 1 notification(s)" in result.output
+    assert counts(app) == (4, 4, 4)
     assert api.get(f"/stays/{old_done['id']}").status_code == 404
-    for kept in (old_stuck, recent, in_house):
-        assert api.get(f"/stays/{kept['id']}").status_code == 200
+    for kept in (old_stuck, long_tenant, ended_late, recent):
+        response = api.get(f"/stays/{kept['id']}")
+        assert response.status_code == 200 and len(response.get_json()["guests"]) == 1
+    left = months_left(app, "notifications")
+    if left is not None:   # PostgreSQL: the months before the cutoff are gone, held rows kept apart
+        assert left[0] == date(2025, 10, 1) and months_left(app, "guests")[0] == date(2025, 10, 1)
+        with app.app_context():
+            assert db.session.scalar(text("SELECT count(*) FROM notifications_held")) == 3
+    assert "removed 0 stay(s)" in runner.invoke(args=["purge"]).output      # nothing more, twice
+
+    # a year later the tenant and the late leaver have gone too; the dead notification still holds
+    end(app, long_tenant["id"], utcnow(), status="accepted")
+    clock.move_to(FIXED_NOW + timedelta(days=430))
+    assert "removed 3 stay(s), 3 guest(s), 3 notification(s)" in runner.invoke(args=["purge"]).output
+    assert counts(app) == (1, 1, 1)
+    assert api.get(f"/stays/{old_stuck['id']}").status_code == 200
     assert runner.invoke(args=["purge", "--days", "0"]).exit_code != 0
 
 
-def test_purge_removes_old_police_inbox_rows_and_attempts(api, app, runner):
+def test_purge_removes_police_inbox_rows_and_attempts_of_old_months(api, app, runner, clock):
     from accommnotify.dispatch.core import Dispatcher
-    from accommnotify.models import DeliveryAttempt, InboxNotification
+    old_months(app)
+    clock.move_to(DECLARED)
+    rewind_ids()
     for _ in range(2):
         api.post("/stays", json=f.stay())
     Dispatcher(app).run_pass(flush=True)
+    clock.move_to(FIXED_NOW)
+    api.post("/stays", json=f.stay())
+    Dispatcher(app).run_pass(flush=True)
     with app.app_context():
-        first = db.session.scalars(select(InboxNotification.id).order_by(InboxNotification.id)).first()
-        db.session.execute(update(InboxNotification).where(InboxNotification.id == first)
-                           .values(received_at=utcnow() - timedelta(days=401)))
-        db.session.execute(update(DeliveryAttempt).values(started_at=utcnow() - timedelta(days=401)))
+        new = db.session.scalars(select(InboxNotification.id).where(InboxNotification.received_at > DECLARED
+                                                                    + timedelta(days=1))).all()
+        # a row whose sender's id carries no time of ours goes by when it was received
+        db.session.execute(text(
+            "INSERT INTO inbox_notifications (id, notification_id, received_at, source, event, category, created_at, "
+            "deadline_at, late, facility_code, facility_name, facility_kind, ward_code, province_code, stay_id, "
+            "arrived_at, full_name, name_search) SELECT 'foreign-1', 'foreign-1', :old, source, event, category, "
+            "created_at, deadline_at, late, facility_code, facility_name, facility_kind, ward_code, province_code, "
+            "stay_id, arrived_at, full_name, name_search FROM inbox_notifications WHERE id = :id"),
+            {"old": DECLARED, "id": new[0]})
         db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(InboxNotification)) == 4
+        assert db.session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 2
     result = runner.invoke(args=["purge"])
-    assert "1 delivery attempt(s), 1 inbox row(s)" in result.output, result.output
+    assert "2 delivery attempt(s)" not in result.output
+    assert "1 delivery attempt(s), 3 inbox row(s)" in result.output, result.output
     with app.app_context():
-        assert db.session.scalars(select(InboxNotification.id)).all() != [first]
-        assert db.session.scalar(select(func.count()).select_from(InboxNotification)) == 1
+        assert db.session.scalars(select(InboxNotification.id)).all() == new
+    if months_left(app, "inbox_notifications") is not None:
+        assert months_left(app, "inbox_notifications")[0] == date(2025, 10, 1)
+        assert months_left(app, "delivery_attempts")[0] == date(2025, 10, 1)
+
+
+def test_an_unfinished_attempt_of_an_old_month_is_kept(app, clock):
+    """An attempt a crashed dispatcher never ended is evidence: it stays (held) until it ends."""
+    from accommnotify.ids import new_id
+    from accommnotify.models import DeliveryAttempt as A
+    old_months(app)
+    clock.move_to(DECLARED)
+    rewind_ids()
+    with app.app_context():
+        db.session.add_all([A(id=new_id("bat"), receiver="police", started_at=utcnow(), notification_count=1,
+                              ended_at=ended) for ended in (None, utcnow())])
+        db.session.commit()
+    clock.move_to(FIXED_NOW)
+    with app.app_context():
+        assert purge(400).attempts == 1
+        assert db.session.scalar(select(func.count()).select_from(A).where(A.ended_at.is_(None))) == 1
+
+
+def test_months_are_utc(clock):
+    """Months are UTC: a stay declared at 06:30 on 1 October in Vietnam (23:30 UTC on 30 September)
+    belongs to September."""
+    clock.move_to(FIXED_NOW.replace(year=2025, month=10, day=1, hour=6, minute=30).astimezone(VN_TZ))
+    assert partitions.first_of_month(utcnow()) == date(2025, 9, 1)
