@@ -153,7 +153,9 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
         held = list(conn.execute(text(_HELD), params).scalars())
         old = {spec.table: sorted(m for m in parts.months(conn, spec) if m < cutoff_month)
                for spec in parts.TABLES}
-    keep = {"notifications": "stay_id = ANY(:held)", "guests": "stay_id = ANY(:held)",
+    # a notification made (on a machine whose clock lagged) before its stay was declared belongs to a
+    # stay of a later month: kept too
+    keep = {"notifications": "stay_id = ANY(:held) OR stay_id >= :sb", "guests": "stay_id = ANY(:held)",
             "inbox_notifications": None, "delivery_attempts": "ended_at IS NULL"}
     dropped = dict.fromkeys(keep, 0)
     for table, keep_where in keep.items():
@@ -161,7 +163,7 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
             with engine.begin() as conn:
                 conn.execute(text("SET LOCAL lock_timeout = '10s'"))
                 dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where,
-                                                     {"held": held})
+                                                     {"held": held, "sb": params["sb"]})
     with engine.begin() as conn:
         report.stays = conn.execute(text(
             f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),

@@ -255,7 +255,8 @@ class Generator:
                 category = "foreigner" if p["foreign"] else "residence"
                 events = [("arrival", created, arrived + 12 * HOUR_MS if p["foreign"] else residence_deadline(arrived))]
                 if not open_:
-                    dcreated = departed + rng.randint(60_000, 3_600_000)
+                    # a stay declared after it ended gets its departure at declaration, as intake does
+                    dcreated = max(departed, created) + rng.randint(60_000, 3_600_000)
                     events.append(("departure", dcreated, dcreated + 24 * HOUR_MS))
                 for event, ncreated, deadline in events:
                     nid = self.rid("ntf", ncreated)

@@ -154,3 +154,22 @@ def test_months_are_utc(clock):
     belongs to September."""
     clock.move_to(FIXED_NOW.replace(year=2025, month=10, day=1, hour=6, minute=30).astimezone(VN_TZ))
     assert partitions.first_of_month(utcnow()) == date(2025, 9, 1)
+
+
+def test_a_notification_older_than_its_stay_stays_with_it(api, app, clock):
+    """A web process whose clock lags can make a notification whose id is a little older than its
+    stay's; across a month's end, its month may be dropped while its stay (of the next month) stays:
+    the row must be kept with the stay."""
+    from accommnotify.ids import encode
+    old_months(app)
+    clock.move_to(FIXED_NOW.replace(year=2025, month=10, day=1, hour=7, minute=1))   # 00:01 UTC
+    rewind_ids()
+    stay = api.post("/stays", json=f.stay()).get_json()
+    lagging = "ntf_" + encode((int((DECLARED.timestamp() + 20 * 86400) * 1000) << 80) | 7)   # 30 September
+    with app.app_context():
+        db.session.execute(update(Notification).where(Notification.stay_id == stay["id"]).values(id=lagging))
+        db.session.commit()
+    clock.move_to(FIXED_NOW)
+    with app.app_context():
+        assert purge(400).notifications == 0
+        assert db.session.scalar(select(Notification.id).where(Notification.stay_id == stay["id"])) == lagging
