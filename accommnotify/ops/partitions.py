@@ -173,8 +173,10 @@ def detach_month(conn, spec: Partitioned, month: date, keep_where: str | None, p
     conn.execute(text(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"'))
     kept = 0
     if keep_where:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))   # the kept rows are few: by index
         kept = conn.execute(text(f'INSERT INTO "{spec.table}" SELECT * FROM "{name}" WHERE {keep_where}'),
                             params).rowcount
+        conn.execute(text("SET LOCAL enable_seqscan = on"))
     total = conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
     conn.execute(text(f'DROP TABLE "{name}"'))
     return total - kept

@@ -1,13 +1,14 @@
 """Retention: personal data is kept no longer than needed (Law on Personal Data Protection).
 
 Retention counts in whole months (UTC): the cutoff is the first day of the month in which the
-RETENTION_DAYS period began, so a row is kept RETENTION_DAYS and at most one month more. A stay
-declared before the cutoff is removed with its guests and notifications once it ended (departed
-or cancelled) before the cutoff, none of its notifications was made since, and none is still on
-its way (pending, sending, retrying, dead, awaiting_upload: those an operator or the facility
-must see through first). Police inbox rows and delivery attempts of a month before the cutoff
-(by the time in their ids) go too, and so do portal files (record and file on disk) none of
-whose rows is left, and the reminders' ledger rows. The police audit log is never touched here.
+RETENTION_DAYS period began. A stay declared before the month preceding the cutoff month is
+removed with its guests and notifications once it ended (departed or cancelled) before the
+cutoff, none of its notifications was made since, and none is still on its way (pending,
+sending, retrying, dead, awaiting_upload: those an operator or the facility must see through
+first): a stay is kept RETENTION_DAYS after it ended and one to two months more. Police inbox
+rows and delivery attempts of a month before the cutoff (by the time in their ids) go too (kept
+up to one month more), and so do portal files (record and file on disk) none of whose rows is
+left, and the reminders' ledger rows. The police audit log is never touched here.
 On PostgreSQL whole months are dropped (ops.partitions, docs/PARTITIONS.md); SQLite removes the
 same rows one by one.
 """
@@ -47,23 +48,44 @@ def retention_cutoff(days: int, now: datetime | None = None) -> datetime:
 
 def _params(cutoff: datetime) -> dict:
     month = cutoff.date()
-    return {"c": cutoff, "sb": parts.id_bound("st", month), "nb": parts.id_bound("ntf", month),
-            "bb": parts.id_bound("bat", month)}
+    declared = parts.add_months(month, -1)
+    return {"c": cutoff, "sb": parts.id_bound("st", declared), "nd": parts.id_bound("ntf", declared),
+            "nb": parts.id_bound("ntf", month), "bb": parts.id_bound("bat", month)}
 
 
-# A stay goes when it was declared before the cutoff month, ended before the cutoff, has no
-# notification still on its way (their partial indexes' own predicates, for the planner) and none
-# made since the cutoff (a late correction holds the stay, so its months can all go together).
-_KEPT_BY_NOTIFICATIONS = " UNION ".join(
-    f"SELECT stay_id FROM notifications WHERE {predicate}"
-    for predicate in (QUEUED_PREDICATE, SENDING_PREDICATE, DEAD_PREDICATE, AWAITING_PREDICATE)
-) + " UNION SELECT stay_id FROM notifications WHERE id >= :nb AND stay_id < :sb"
+# A stay goes when it was declared before the month preceding the cutoff month (:sb), ended
+# before the cutoff, has no notification still on its way and none made since the cutoff (a late
+# correction holds the stay). One month of slack between declared and ended: the stays of a
+# dropped month that ended early in the next one (a good share of them) go with it, instead of
+# being moved aside and purged again a month later. The stays kept by their notifications are few: they are
+# listed first (each query on its own partial index) and passed as a list, which keeps every
+# plan a simple one however many rows the tables hold.
+_UNFINISHED_STAYS = [f"SELECT DISTINCT stay_id FROM notifications WHERE {predicate}"
+                     for predicate in (QUEUED_PREDICATE, SENDING_PREDICATE, DEAD_PREDICATE, AWAITING_PREDICATE)]
+_LATE_STAYS = "SELECT DISTINCT stay_id FROM notifications WHERE id >= :nb AND stay_id < :sb"
 _ENDED = "(stays.departed_at < :c OR stays.cancelled_at < :c)"
-_PURGEABLE = (f"SELECT stays.id FROM stays WHERE stays.id < :sb AND {_ENDED} "
-              f"AND stays.id NOT IN ({_KEPT_BY_NOTIFICATIONS})")
-# Old stays that must stay: not ended before the cutoff, or kept by a notification.
-_HELD = (f"SELECT stays.id FROM stays WHERE stays.id < :sb "
-         f"AND (NOT COALESCE({_ENDED}, false) OR stays.id IN ({_KEPT_BY_NOTIFICATIONS}))")
+_OPEN_OLD_STAYS = f"SELECT stays.id FROM stays WHERE stays.id < :sb AND NOT COALESCE({_ENDED}, false)"
+
+
+def _kept_by_notifications(conn, params: dict) -> list[str]:
+    kept = set()
+    for sql in _UNFINISHED_STAYS + [_LATE_STAYS]:
+        kept.update(stay for stay in conn.execute(text(sql), params).scalars() if stay < params["sb"])
+    return sorted(kept)
+
+
+def _purgeable(conn, params: dict) -> tuple[str, dict]:
+    """The purgeable stays' ids as SQL, with its parameters (the kept list bound per dialect)."""
+    kept = _kept_by_notifications(conn, params)
+    if conn.dialect.name == "postgresql":
+        not_kept, bound = "stays.id <> ALL(:kept)", kept
+    else:
+        import json
+        not_kept, bound = "stays.id NOT IN (SELECT value FROM json_each(:kept))", json.dumps(kept)
+    return (f"SELECT stays.id FROM stays WHERE stays.id < :sb AND {_ENDED} AND {not_kept}",
+            {**params, "kept": bound})
+
+
 # A police inbox row goes with the month of its notification (the time in the sender's id); a row
 # whose id carries no time of ours goes by when it was received. Attempts likewise, once ended.
 _OLD_INBOX = ("(notification_id >= 'ntf_' AND notification_id < :nb) OR NOT (notification_id >= 'ntf_' "
@@ -111,9 +133,10 @@ def _old_webhook_messages(cutoff):
 def _count(report: PurgeReport, params: dict, exact) -> PurgeReport:
     def count(sql):
         return db.session.execute(text(f"SELECT count(*) FROM ({sql}) AS c"), params).scalar()
-    report.stays = count(_PURGEABLE)
-    report.guests = count(f"SELECT 1 FROM guests WHERE stay_id IN ({_PURGEABLE})")
-    report.notifications = count(f"SELECT 1 FROM notifications WHERE stay_id IN ({_PURGEABLE})")
+    purgeable, params = _purgeable(db.session.connection(), params)
+    report.stays = count(purgeable)
+    report.guests = count(f"SELECT 1 FROM guests WHERE stay_id IN ({purgeable})")
+    report.notifications = count(f"SELECT 1 FROM notifications WHERE stay_id IN ({purgeable})")
     report.inbox = count(f"SELECT 1 FROM inbox_notifications WHERE {_OLD_INBOX}")
     report.attempts = count(f"SELECT 1 FROM delivery_attempts WHERE {_OLD_ATTEMPTS}")
     report.webhook_messages = db.session.scalar(
@@ -126,7 +149,8 @@ def _purge_rows(report: PurgeReport, params: dict) -> None:
     """Plain tables (SQLite, or PostgreSQL before migration 0021): row by row, in chunks that keep
     each transaction (and SQLite's write lock) short."""
     while True:
-        ids = db.session.execute(text(_PURGEABLE + " LIMIT :n"), {**params, "n": CHUNK}).scalars().all()
+        purgeable, bound = _purgeable(db.session.connection(), params)
+        ids = db.session.execute(text(purgeable + " LIMIT :n"), {**bound, "n": CHUNK}).scalars().all()
         if not ids:
             break
         report.stays += len(ids)
@@ -143,15 +167,26 @@ def _purge_rows(report: PurgeReport, params: dict) -> None:
     db.session.commit()
 
 
+# The statistics cannot know that the rows purge looks for are few (old stays' rows in recent
+# months, the held partitions' rows of stays just removed): the planner would read whole tables.
+# Measured on 10 million notifications (bench/scale): 4.4 s a month with sequential scans.
+_INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
+
+
 def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
     """Partitioned tables (PostgreSQL): whole months before the cutoff month are detached and
     dropped; the rows of a held stay (open, ended since the cutoff, or with a notification still on
     its way) and unfinished attempts are first put back, into the held partition, where later
     purges remove them row by row once they may go. Each table in its own short transaction."""
     engine = db.engine
-    with engine.connect() as conn:
-        held = list(conn.execute(text(_HELD), params).scalars())
-        old = {spec.table: sorted(m for m in parts.months(conn, spec) if m < cutoff_month)
+    with engine.begin() as conn:
+        conn.execute(text(_INDEXES_ONLY))
+        held = sorted(set(conn.execute(text(_OPEN_OLD_STAYS), params).scalars())
+                      | set(_kept_by_notifications(conn, params)))
+        # a stay's rows go by the month before the cutoff month; the police copies and attempts by the cutoff's
+        declared = parts.add_months(cutoff_month, -1)
+        old = {spec.table: sorted(m for m in parts.months(conn, spec)
+                                  if m < (declared if spec.table in ("notifications", "guests") else cutoff_month))
                for spec in parts.TABLES}
     # a notification made (on a machine whose clock lagged) before its stay was declared belongs to a
     # stay of a later month: kept too
@@ -165,13 +200,19 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
                 dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where,
                                                      {"held": held, "sb": params["sb"]})
     with engine.begin() as conn:
+        conn.execute(text(_INDEXES_ONLY))
+        # the stays that go made notifications in the month after their own too (departures)
+        later = conn.execute(text(
+            "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
+            {**params, "held": held}).rowcount
         report.stays = conn.execute(text(
             f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
             {**params, "held": held}).rowcount
-        gone = "stay_id < :sb AND NOT EXISTS (SELECT 1 FROM stays WHERE stays.id = {t}.stay_id)"
+        # (what is left of stays below :sb are the held ones: a small set to compare with)
+        gone = "stay_id < :sb AND NOT EXISTS (SELECT 1 FROM stays WHERE stays.id = {t}.stay_id AND stays.id < :sb)"
         report.guests = dropped["guests"] + conn.execute(text(
             "DELETE FROM guests_held WHERE " + gone.format(t="guests_held")), params).rowcount
-        report.notifications = dropped["notifications"] + conn.execute(text(
+        report.notifications = dropped["notifications"] + later + conn.execute(text(
             "DELETE FROM notifications_held WHERE " + gone.format(t="notifications_held")), params).rowcount
         conn.execute(text("DELETE FROM term_stays WHERE " + gone.format(t="term_stays")), params)
         conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "

@@ -379,7 +379,9 @@ def load(app, gen: Generator, chunk_stays: int, writers: int = 2, progress: bool
             copy_s = time.perf_counter() - started
             t0 = time.perf_counter()
             conns[0].autocommit = True
-            curs[0].execute("ANALYZE")
+            # a year-old database has been vacuumed (autovacuum): visibility maps set, statistics
+            # fresh; a freshly COPYed one has neither
+            curs[0].execute("VACUUM (ANALYZE)")
             analyze_s = time.perf_counter() - t0
         finally:
             pool.shutdown()
@@ -529,7 +531,7 @@ def summary(res: dict) -> str:
              f"({res['ward_inbox_rows']:,} inbox rows). Schema: {res['partitions']}.", "",
              f"Load (COPY): {L['rows']:,} rows in {L['copy_s']} s = **{L['rows_per_s']:,} rows/s** "
              f"({L['notifications_per_s']:,} notifications/s; Python generation {L['generate_s']} s of it; "
-             f"people pool {L['people_pool_s']} s; {L['writers']} COPY connection(s); ANALYZE {L['analyze_s']} s)", "",
+             f"people pool {L['people_pool_s']} s; {L['writers']} COPY connection(s); VACUUM ANALYZE {L['analyze_s']} s)", "",
              "| officer | first page p50 / p95 / max | ID search p50 / p95 / max | name search p50 / p95 / max |",
              "| --- | --- | --- | --- |"]
     for who in ("ward", "province"):
@@ -631,14 +633,18 @@ def main():
                                   args.requests, 3),
             "province": officer_times(app, "bench-province", gen.samples["province_id"],
                                       gen.samples["province_name"], args.requests, 4)}
+        print(f"requests: {json.dumps(res['requests'])}", flush=True)
 
         days = args.days or app.config["RETENTION_DAYS"]
-        # The oldest month M0 exactly past retention: now - days = the first instant of the next month
-        # (so the month-granular purge's cutoff, the first day of the month holding now - days, is
-        # M0's end, and the row-by-row purge's cutoff is the same instant).
-        second_month = month_start(now.date(), 11)
-        purge_now = datetime.combine(second_month, datetime.min.time(), UTC) + timedelta(days=days)
+        # Steady state, as a monthly purge meets it (docs/PARTITIONS.md): the police inbox's oldest
+        # month went a month earlier (warm-up purge, cutoff = the second month), then the timed purge
+        # (cutoff = the third month) drops the stays' oldest month and the inbox's second.
+        second_month, third_month = month_start(now.date(), 11), month_start(now.date(), 10)
+        warm_now = datetime.combine(second_month, datetime.min.time(), UTC) + timedelta(days=days)
+        purge_now = datetime.combine(third_month, datetime.min.time(), UTC) + timedelta(days=days)
         if not args.no_purge:
+            res["purge_warm_up"] = run_purge(app, days, warm_now, None)
+            print(f"warm-up purge: {json.dumps(res['purge_warm_up'], default=str)}", flush=True)
             res["purge"] = run_purge(app, days, purge_now,
                                      Watchdog(admin, name, args.purge_timeout) if args.purge_timeout else None)
         db_bytes = res["sizes"]["database"]["bytes"]

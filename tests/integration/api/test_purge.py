@@ -1,7 +1,8 @@
 """`flask purge`: ended stays past retention go with their guests and notifications; nothing else.
 
 Retention counts whole months (docs/PARTITIONS.md): with RETENTION_DAYS = 400 and the suite's clock
-on 2026-11-27, the cutoff is 2025-10-01. Every test runs on both databases and asserts the same
+on 2026-11-27, the cutoff is 2025-10-01: stays declared before 2025-09-01 that ended before it go,
+police inbox rows of months before 2025-10 go. Every test runs on both databases and asserts the same
 outcome; on PostgreSQL the old months exist as partitions, so purge drops them whole.
 """
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from accommnotify.timeutil import VN_TZ, utcnow
 from tests import factories as f
 from tests.conftest import FIXED_NOW, rewind_ids
 
-DECLARED = FIXED_NOW.replace(year=2025, month=9, day=10)   # before the cutoff month
+DECLARED = FIXED_NOW.replace(year=2025, month=8, day=10)   # before the month preceding the cutoff month
 ENDED = DECLARED + timedelta(days=10)
 
 
@@ -26,9 +27,9 @@ def counts(app):
 
 
 def old_months(app):
-    """On PostgreSQL, the months of September 2025 onwards exist, as in a year-old deployment."""
+    """On PostgreSQL, the months of August 2025 onwards exist, as in a year-old deployment."""
     with app.app_context():
-        partitions.ensure(since=date(2025, 9, 1), ahead=0)
+        partitions.ensure(since=date(2025, 8, 1), ahead=0)
 
 
 def months_left(app, table):
@@ -83,14 +84,15 @@ def test_purge_removes_only_ended_and_finished_stays_past_retention(api, app, ru
         assert response.status_code == 200 and len(response.get_json()["guests"]) == 1
     left = months_left(app, "notifications")
     if left is not None:   # PostgreSQL: the months before the cutoff are gone, held rows kept apart
-        assert left[0] == date(2025, 10, 1) and months_left(app, "guests")[0] == date(2025, 10, 1)
+        assert left[0] == date(2025, 9, 1) and months_left(app, "guests")[0] == date(2025, 9, 1)
+        assert months_left(app, "inbox_notifications")[0] == date(2025, 10, 1)
         with app.app_context():
             assert db.session.scalar(text("SELECT count(*) FROM notifications_held")) == 3
     assert "removed 0 stay(s)" in runner.invoke(args=["purge"]).output      # nothing more, twice
 
     # a year later the tenant and the late leaver have gone too; the dead notification still holds
     end(app, long_tenant["id"], utcnow(), status="accepted")
-    clock.move_to(FIXED_NOW + timedelta(days=430))
+    clock.move_to(FIXED_NOW + timedelta(days=460))   # cutoff 2027-01-01: declared before December 2026
     assert "removed 3 stay(s), 3 guest(s), 3 notification(s)" in runner.invoke(args=["purge"]).output
     assert counts(app) == (1, 1, 1)
     assert api.get(f"/stays/{old_stuck['id']}").status_code == 200
@@ -162,10 +164,10 @@ def test_a_notification_older_than_its_stay_stays_with_it(api, app, clock):
     the row must be kept with the stay."""
     from accommnotify.ids import encode
     old_months(app)
-    clock.move_to(FIXED_NOW.replace(year=2025, month=10, day=1, hour=7, minute=1))   # 00:01 UTC
+    clock.move_to(FIXED_NOW.replace(year=2025, month=9, day=1, hour=7, minute=1))   # 00:01 UTC
     rewind_ids()
     stay = api.post("/stays", json=f.stay()).get_json()
-    lagging = "ntf_" + encode((int((DECLARED.timestamp() + 20 * 86400) * 1000) << 80) | 7)   # 30 September
+    lagging = "ntf_" + encode((int((DECLARED.timestamp() + 21 * 86400) * 1000) << 80) | 7)   # 31 August
     with app.app_context():
         db.session.execute(update(Notification).where(Notification.stay_id == stay["id"]).values(id=lagging))
         db.session.commit()
@@ -173,3 +175,25 @@ def test_a_notification_older_than_its_stay_stays_with_it(api, app, clock):
     with app.app_context():
         assert purge(400).notifications == 0
         assert db.session.scalar(select(Notification.id).where(Notification.stay_id == stay["id"])) == lagging
+
+
+def test_a_stay_that_left_in_the_next_month_goes_whole(api, app, clock):
+    """Declared on 30 August, left on 2 September: its departure notification sits in September's
+    month, which is not dropped yet; it goes with the stay (PostgreSQL deletes it from that month)."""
+    old_months(app)
+    clock.move_to(DECLARED.replace(day=30))
+    rewind_ids()
+    stay = api.post("/stays", json=f.stay()).get_json()
+    clock.move_to(DECLARED.replace(month=9, day=2))
+    assert api.post(f"/stays/{stay['id']}/departure", json={}).status_code == 200
+    with app.app_context():
+        db.session.execute(update(Notification).values(status="accepted"))
+        db.session.commit()
+    clock.move_to(FIXED_NOW)
+    assert counts(app) == (1, 1, 2)
+    with app.app_context():
+        report = purge(400)
+    assert (report.stays, report.guests, report.notifications) == (1, 1, 2)
+    assert counts(app) == (0, 0, 0)
+    if months_left(app, "notifications") is not None:
+        assert months_left(app, "notifications")[0] == date(2025, 9, 1)
