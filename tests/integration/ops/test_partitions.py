@@ -64,6 +64,22 @@ def test_a_row_of_a_month_not_made_yet_is_kept_and_moved_into_it(api, app, runne
 
 
 @postgres_only
+def test_an_audit_entry_of_a_month_not_made_yet_moves_too_and_stays_append_only(app, runner, clock):
+    clock.move_to(datetime(2031, 7, 5, 9, 0, tzinfo=timezone.utc))
+    with app.app_context():
+        db.session.execute(text("INSERT INTO police_audit_log (at, officer_id, username, via, action, row_count) "
+                                "VALUES (:at, 1, 'o', 'web', 'list', 1)"), {"at": datetime.now(timezone.utc)})
+        db.session.commit()
+        assert db.session.scalar(text("SELECT count(*) FROM police_audit_log_held")) == 1
+    assert "police_audit_log_p2031_07" in runner.invoke(args=["partitions", "ensure", "--ahead", "0"]).output
+    with app.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM police_audit_log_p2031_07")) == 1
+        assert db.session.scalar(text("SELECT count(*) FROM police_audit_log_held")) == 0
+    with pytest.raises(Exception, match="append-only"), app.app_context():
+        db.session.execute(text("DELETE FROM police_audit_log"))
+
+
+@postgres_only
 def test_the_dispatcher_makes_the_months_ahead(app, clock):
     from accommnotify.dispatch.core import Dispatcher
     from accommnotify.dispatch.runner import _add_partitions_job
