@@ -378,10 +378,12 @@ def load(app, gen: Generator, chunk_stays: int, writers: int = 2, progress: bool
                 conn.commit()
             copy_s = time.perf_counter() - started
             t0 = time.perf_counter()
-            conns[0].autocommit = True
             # a year-old database has been vacuumed (autovacuum): visibility maps set, statistics
             # fresh; a freshly COPYed one has neither
-            curs[0].execute("VACUUM (ANALYZE)")
+            psycopg_conn = conns[0].driver_connection
+            psycopg_conn.autocommit = True
+            psycopg_conn.execute("VACUUM (ANALYZE)")
+            psycopg_conn.autocommit = False
             analyze_s = time.perf_counter() - t0
         finally:
             pool.shutdown()
