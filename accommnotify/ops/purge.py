@@ -25,7 +25,6 @@ from ..models.intake import AWAITING_PREDICATE, DEAD_PREDICATE, QUEUED_PREDICATE
 from ..timeutil import utcnow
 from . import partitions as parts
 
-UNFINISHED = ("pending", "sending", "retrying", "dead", "awaiting_upload")
 CHUNK = 1000
 
 
@@ -57,9 +56,9 @@ def _params(cutoff: datetime) -> dict:
 # before the cutoff, has no notification still on its way and none made since the cutoff (a late
 # correction holds the stay). One month of slack between declared and ended: the stays of a
 # dropped month that ended early in the next one (a good share of them) go with it, instead of
-# being moved aside and purged again a month later. The stays kept by their notifications are few: they are
-# listed first (each query on its own partial index) and passed as a list, which keeps every
-# plan a simple one however many rows the tables hold.
+# being moved aside and purged again a month later. The stays kept by their notifications are
+# few: they are listed first (each query on its own partial index) and passed as a list, which
+# keeps every plan a simple one however many rows the tables hold.
 _UNFINISHED_STAYS = [f"SELECT DISTINCT stay_id FROM notifications WHERE {predicate}"
                      for predicate in (QUEUED_PREDICATE, SENDING_PREDICATE, DEAD_PREDICATE, AWAITING_PREDICATE)]
 _LATE_STAYS = "SELECT DISTINCT stay_id FROM notifications WHERE id >= :nb AND stay_id < :sb"
@@ -174,8 +173,9 @@ _INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
 
 
 def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
-    """Partitioned tables (PostgreSQL): whole months before the cutoff month are detached and
-    dropped; the rows of a held stay (open, ended since the cutoff, or with a notification still on
+    """Partitioned tables (PostgreSQL): whole months are detached and dropped (notifications and
+    guests before the month preceding the cutoff month, inbox rows and attempts before the cutoff
+    month); the rows of a held stay (open, ended since the cutoff, or with a notification still on
     its way) and unfinished attempts are first put back, into the held partition, where later
     purges remove them row by row once they may go. Each table in its own short transaction."""
     engine = db.engine
@@ -208,13 +208,15 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
         report.stays = conn.execute(text(
             f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
             {**params, "held": held}).rowcount
-        # (what is left of stays below :sb are the held ones: a small set to compare with)
-        gone = "stay_id < :sb AND NOT EXISTS (SELECT 1 FROM stays WHERE stays.id = {t}.stay_id AND stays.id < :sb)"
+        # A row of a stay declared before :sb that is not held now belongs to a stay that goes (held
+        # at an earlier purge, purgeable today). No join with stays: its deleted rows are not vacuumed
+        # yet, and walking past them cost 0.76 s a month at 10 million notifications.
+        gone = {**params, "held": held}
         report.guests = dropped["guests"] + conn.execute(text(
-            "DELETE FROM guests_held WHERE " + gone.format(t="guests_held")), params).rowcount
+            "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
         report.notifications = dropped["notifications"] + later + conn.execute(text(
-            "DELETE FROM notifications_held WHERE " + gone.format(t="notifications_held")), params).rowcount
-        conn.execute(text("DELETE FROM term_stays WHERE " + gone.format(t="term_stays")), params)
+            "DELETE FROM notifications_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
+        conn.execute(text("DELETE FROM term_stays WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone)
         conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
                           "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"),
                      params)
