@@ -5,7 +5,7 @@ RETENTION_DAYS period began. A stay declared before the month preceding the cuto
 removed with its guests and notifications once it ended (departed or cancelled) before the
 cutoff, none of its notifications was made since, and none is still on its way (pending,
 sending, retrying, dead, awaiting_upload: those an operator or the facility must see through
-first): a stay is kept RETENTION_DAYS after it ended and one to two months more. Police inbox
+first): a stay is kept RETENTION_DAYS after it ended and up to two months more. Police inbox
 rows and delivery attempts of a month before the cutoff (by the time in their ids) go too (kept
 up to one month more), and so do portal files (record and file on disk) none of whose rows is
 left, and the reminders' ledger rows. The police audit log is never touched here.
