@@ -76,7 +76,7 @@ def _kept_by_notifications(conn, params: dict) -> list[str]:
 def _purgeable(conn, params: dict) -> tuple[str, dict]:
     """The purgeable stays' ids as SQL, with its parameters (the kept list bound per dialect)."""
     kept = _kept_by_notifications(conn, params)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # pragma: postgresql
         not_kept, bound = "stays.id <> ALL(:kept)", kept
     else:
         import json
@@ -100,7 +100,7 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
     report = PurgeReport()
     if dry_run:
         return _count(report, params, now - timedelta(days=days))
-    if parts.is_partitioned(db.session.connection()):
+    if parts.is_partitioned(db.session.connection()):  # pragma: postgresql
         db.session.rollback()
         _purge_months(report, cutoff.date(), params)
     else:
@@ -172,7 +172,7 @@ def _purge_rows(report: PurgeReport, params: dict) -> None:
 _INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
 
 
-def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:
+def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # pragma: postgresql
     """Partitioned tables (PostgreSQL): whole months are detached and dropped (notifications and
     guests before the month preceding the cutoff month, inbox rows and attempts before the cutoff
     month); the rows of a held stay (open, ended since the cutoff, or with a notification still on
