@@ -151,10 +151,11 @@ def amend_stay(facility, stay_id: str, payload, *, now=None) -> dict:
     db.session.execute(update(STAYS).where(STAYS.c.id == stay_id).values(
         updated_at=now, warnings=warnings_json(warnings), **{k: merged[k] for k in STAY_FIELDS}))
     for position in changed_positions:
-        db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
+        # with the stay: guests are partitioned by it on PostgreSQL (one month's index, not all)
+        db.session.execute(update(GUESTS).where(GUESTS.c.stay_id == stay_id, GUESTS.c.id == guest_rows[position]["id"])
                            .values(**guest_fields(merged_guests[position])))
     for position in relinked:  # only the link column: the guest's notifications are untouched
-        db.session.execute(update(GUESTS).where(GUESTS.c.id == guest_rows[position]["id"])
+        db.session.execute(update(GUESTS).where(GUESTS.c.stay_id == stay_id, GUESTS.c.id == guest_rows[position]["id"])
                            .values(accompanies_guest_id=target_ids[position]))
     new_guests = [{**guest_row(stay_id, len(all_guest_rows) + p - len(guest_rows), merged_guests[p]),
                    "accompanies_guest_id": target_ids[p]} for p in new_positions]
@@ -296,7 +297,8 @@ def record_departure(facility, stay_id: str, payload, *, now=None) -> dict:
 
     leaving = [g for g in guest_rows if (wanted is None or g["id"] in wanted) and g["departed_at"] is None]
     if leaving:
-        db.session.execute(update(GUESTS).where(GUESTS.c.id.in_([g["id"] for g in leaving]))
+        db.session.execute(update(GUESTS).where(GUESTS.c.stay_id == stay_id,
+                                                GUESTS.c.id.in_([g["id"] for g in leaving]))
                            .values(departed_at=departed_at))
         db.session.execute(insert(NOTIFICATIONS),
                            [followup_row(facility, stay_id, g, "departure", now) for g in leaving])

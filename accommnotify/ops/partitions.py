@@ -77,8 +77,12 @@ def month_start_utc(month: date) -> datetime:
 
 def id_bound(prefix: str, month: date) -> str:
     """The smallest id with `prefix` made in `month` (UTC): its time part, random bits zero."""
-    ms = int(month_start_utc(month).timestamp() * 1000)
-    return f"{prefix}_{encode(ms << 80)}"
+    return id_floor(prefix, month_start_utc(month))
+
+
+def id_floor(prefix: str, when: datetime) -> str:
+    """The smallest id with `prefix` made at `when` or later."""
+    return f"{prefix}_{encode(int(when.timestamp() * 1000) << 80)}"
 
 
 def is_partitioned(conn) -> bool:

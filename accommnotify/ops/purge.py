@@ -172,22 +172,62 @@ def _purge_rows(report: PurgeReport, params: dict) -> None:
 _INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
 
 
+# A correction of an old stay made while purge runs must keep that stay (and its new notification
+# a stay). Its notification's id is younger than the purge by at most this (clocks of other machines).
+_CLOCK_MARGIN = timedelta(minutes=10)
+_ORPHANED = ("SELECT DISTINCT n.stay_id FROM notifications n WHERE n.id >= :recent AND n.stay_id < :sb "
+             "AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.id = n.stay_id)")
+
+
 def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # pragma: postgresql
-    """Partitioned tables (PostgreSQL): whole months are detached and dropped (notifications and
-    guests before the month preceding the cutoff month, inbox rows and attempts before the cutoff
-    month); the rows of a held stay (open, ended since the cutoff, or with a notification still on
-    its way) and unfinished attempts are first put back, into the held partition, where later
-    purges remove them row by row once they may go. Each table in its own short transaction."""
+    """Partitioned tables (PostgreSQL): the purgeable stays are deleted first, then whole months are
+    detached and dropped (notifications and guests before the month preceding the cutoff month,
+    inbox rows and attempts before the cutoff month); the rows of a stay still there (open, ended
+    since the cutoff, or with a notification still on its way) and unfinished attempts are first
+    put back, into the held partition, where later purges remove them row by row once they may go.
+    One purge at a time (an advisory lock); each table in its own short transaction."""
     engine = db.engine
+    with engine.connect() as lock:
+        if not lock.execute(text("SELECT pg_try_advisory_lock(hashtext('accommnotify.purge'))")).scalar():
+            return  # another purge is running: it removes the same
+        try:
+            _purge_months_locked(report, cutoff_month, params, engine)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(hashtext('accommnotify.purge'))"))
+            lock.commit()
+
+
+def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragma: postgresql
+    recent = {**params, "recent": parts.id_floor("ntf", utcnow() - _CLOCK_MARGIN)}
     with engine.begin() as conn:
         conn.execute(text(_INDEXES_ONLY))
-        held = sorted(set(conn.execute(text(_OPEN_OLD_STAYS), params).scalars())
-                      | set(_kept_by_notifications(conn, params)))
+        held = set(conn.execute(text(_OPEN_OLD_STAYS), params).scalars()) | set(_kept_by_notifications(conn, params))
         # a stay's rows go by the month before the cutoff month; the police copies and attempts by the cutoff's
         declared = parts.add_months(cutoff_month, -1)
         old = {spec.table: sorted(m for m in parts.months(conn, spec)
                                   if m < (declared if spec.table in ("notifications", "guests") else cutoff_month))
                for spec in parts.TABLES}
+    # The stays first: a correction that locked one before the DELETE reached it is seen by the next
+    # statement (a new snapshot); its stay is then kept, and the DELETE tried again without it. Once
+    # they are gone, a correction of one of them finds no stay (404).
+    for _attempt in range(3):
+        with engine.begin() as conn:
+            conn.execute(text(_INDEXES_ONLY))
+            report.stays = conn.execute(text(
+                f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
+                {**params, "held": sorted(held)}).rowcount
+            corrected = set(conn.execute(text(_ORPHANED), recent).scalars())
+            if not corrected:
+                break
+            conn.rollback()
+            held |= corrected
+    else:
+        report.stays = 0
+        return  # corrections keep arriving for these stays: the next purge
+    # What is left of the stays declared before :sb is exactly `held`: every other row of theirs goes.
+    # (No join with stays: the deleted rows are not vacuumed yet, and walking past them cost 0.76 s
+    # a month at 10 million notifications.)
+    gone = {**params, "held": sorted(held)}
     # a notification made (on a machine whose clock lagged) before its stay was declared belongs to a
     # stay of a later month: kept too
     keep = {"notifications": "stay_id = ANY(:held) OR stay_id >= :sb", "guests": "stay_id = ANY(:held)",
@@ -197,21 +237,13 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # p
         for month in old[table]:
             with engine.begin() as conn:
                 conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-                dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where,
-                                                     {"held": held, "sb": params["sb"]})
+                dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where, gone)
     with engine.begin() as conn:
         conn.execute(text(_INDEXES_ONLY))
-        # the stays that go made notifications in the month after their own too (departures)
+        # the stays gone made notifications in the month after their own too (departures)
         later = conn.execute(text(
             "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
-            {**params, "held": held}).rowcount
-        report.stays = conn.execute(text(
-            f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
-            {**params, "held": held}).rowcount
-        # A row of a stay declared before :sb that is not held now belongs to a stay that goes (held
-        # at an earlier purge, purgeable today). No join with stays: its deleted rows are not vacuumed
-        # yet, and walking past them cost 0.76 s a month at 10 million notifications.
-        gone = {**params, "held": held}
+            gone).rowcount
         report.guests = dropped["guests"] + conn.execute(text(
             "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
         report.notifications = dropped["notifications"] + later + conn.execute(text(

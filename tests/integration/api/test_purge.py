@@ -15,7 +15,8 @@ from accommnotify.ops import partitions
 from accommnotify.ops.purge import purge, retention_cutoff
 from accommnotify.timeutil import VN_TZ, utcnow
 from tests import factories as f
-from tests.conftest import FIXED_NOW, rewind_ids
+from accommnotify.ids import new_id
+from tests.conftest import FIXED_NOW, postgres_only, rewind_ids
 
 DECLARED = FIXED_NOW.replace(year=2025, month=8, day=10)   # before the month preceding the cutoff month
 ENDED = DECLARED + timedelta(days=10)
@@ -197,3 +198,43 @@ def test_a_stay_that_left_in_the_next_month_goes_whole(api, app, clock):
     assert counts(app) == (0, 0, 0)
     if months_left(app, "notifications") is not None:
         assert months_left(app, "notifications")[0] == date(2025, 9, 1)
+
+
+@postgres_only
+def test_a_correction_made_while_purge_runs_keeps_its_stay(api, app, clock):
+    """A facility corrects an old stay just as purge decided it could go: the correction's
+    notification (pending) must keep its stay, not be left without one."""
+    from sqlalchemy import event
+    old_months(app)
+    clock.move_to(DECLARED)
+    rewind_ids()
+    corrected, other = (api.post("/stays", json=f.stay()).get_json() for _ in range(2))
+    for stay in (corrected, other):
+        end(app, stay["id"], ENDED, status="accepted")
+    clock.move_to(FIXED_NOW)
+    with app.app_context():
+        engine = db.engine
+
+        def correction_lands_first(conn, cursor, statement, parameters, context, executemany):
+            if statement.startswith("DELETE FROM stays") and not getattr(correction_lands_first, "done", False):
+                correction_lands_first.done = True
+                with engine.connect() as facility:   # the facility's request, committed meanwhile
+                    facility.execute(text(
+                        "INSERT INTO notifications (id, facility_id, stay_id, guest_id, event, category, receiver, "
+                        "status, urgent, created_at, updated_at, deadline_at, late, attempts, next_attempt_at) "
+                        "SELECT :id, facility_id, stay_id, guest_id, 'amendment', category, receiver, 'pending', "
+                        "urgent, :now, :now, deadline_at, late, 0, :now FROM notifications "
+                        "WHERE stay_id = :stay LIMIT 1"),
+                        {"id": new_id("ntf"), "now": utcnow(), "stay": corrected["id"]})
+                    facility.commit()
+
+        event.listen(engine, "before_cursor_execute", correction_lands_first)
+        try:
+            report = purge(400)
+        finally:
+            event.remove(engine, "before_cursor_execute", correction_lands_first)
+        assert report.stays == 1
+        assert db.session.get(Stay, corrected["id"]) is not None and db.session.get(Stay, other["id"]) is None
+        assert db.session.scalar(select(func.count()).select_from(Guest).where(Guest.stay_id == corrected["id"])) == 1
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.stay_id == corrected["id"])) == 2
