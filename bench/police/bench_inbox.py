@@ -162,6 +162,29 @@ def measure(client, urls):
             "p99_ms": round(pct(times, 99), 1), "max_ms": round(max(times), 1)}
 
 
+def fresh_postgres_database(server_url: str, prefix: str):
+    """A new database next to `server_url`'s: (autocommit admin connection, name, its URL)."""
+    import psycopg
+    u = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
+    admin = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                            dbname=u.database or "postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return admin, name, u.set(database=name).render_as_string(hide_password=False)
+
+
+def migrated_app(url: str):
+    """The app on `url`, migrated; fresh random keys, cheap password hashing for bench logins."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
+                      "DATA_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
+                      "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024,
+                      "POLICE_ARGON2_PARALLELISM": 1})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+    return app
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--postgres", help="URL of an existing database on the server (a fresh one is made)")
@@ -172,23 +195,12 @@ def main():
     args = ap.parse_args()
     admin = None
     if args.postgres:
-        import psycopg
-        u = make_url(args.postgres)
-        name = f"accommnotify_bench_police_{uuid.uuid4().hex[:6]}"
-        admin = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                dbname=u.database or "postgres", autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = u.set(database=name).render_as_string(hide_password=False)
+        admin, name, url = fresh_postgres_database(args.postgres, "accommnotify_bench_police")
     else:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     try:
-        settings = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
-                    "DATA_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
-                    "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024, "POLICE_ARGON2_PARALLELISM": 1}
-        app = create_app(settings)
+        app = migrated_app(url)
         with app.app_context():
-            from flask_migrate import upgrade
-            upgrade()
             from accommnotify.police.accounts import create_officer
             create_officer("bench-ward", [f"ward:{OFFICER_WARD}"], password="bench-password-1")
         samples, load_s = load(app, args.rows)

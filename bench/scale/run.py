@@ -33,10 +33,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import secrets
 import sys
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -44,14 +42,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench" / "police"))
 
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from accommnotify import create_app  # noqa: E402
 from accommnotify.extensions import db  # noqa: E402
 from accommnotify.ids import encode  # noqa: E402
 from accommnotify.rules.geography import WARD_PROVINCE  # noqa: E402
 from accommnotify.rules.text import fold  # noqa: E402
-from bench_inbox import FAMILY, GIVEN, MIDDLE, measure, search_url  # noqa: E402
+from bench_inbox import (FAMILY, GIVEN, MIDDLE, fresh_postgres_database, measure, migrated_app,  # noqa: E402
+                         search_url)
 
 UTC = timezone.utc
 DAY_MS = 86_400_000
@@ -576,25 +573,13 @@ def main():
                     help="cancel the purge after this many seconds (0: never); reported as timed out")
     args = ap.parse_args()
 
-    import psycopg
-    u = make_url(args.postgres)
-    name = f"accommnotify_bench_scale_{uuid.uuid4().hex[:6]}"
-    admin = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname=u.database or "postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = u.set(database=name).render_as_string(hide_password=False)
+    admin, name, url = fresh_postgres_database(args.postgres, "accommnotify_bench_scale")
     print(f"database {name}", flush=True)
     now = datetime.now(UTC).replace(microsecond=0)
     res = {"started": now.isoformat(timespec="seconds"), "database": name,
            "notifications_requested": args.notifications}
     try:
-        settings = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
-                    "DATA_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
-                    "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024, "POLICE_ARGON2_PARALLELISM": 1}
-        app = create_app(settings)
-        with app.app_context():
-            from flask_migrate import upgrade
-            upgrade()
+        app = migrated_app(url)
         res["partitions"] = ensure_partitions(app, month_start(now.date(), 13), now)
         print(res["partitions"], flush=True)
 
