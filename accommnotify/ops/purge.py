@@ -97,17 +97,17 @@ def purge(days: int, *, dry_run: bool = False, now=None) -> PurgeReport:
     now = now or utcnow()
     cutoff = retention_cutoff(days, now)
     params = _params(cutoff)
+    # what holds no personal data of a month (files emptied of rows, ledgers, the webhook outbox)
+    # keeps the exact period
+    exact = now - timedelta(days=days)
     report = PurgeReport()
     if dry_run:
-        return _count(report, params, now - timedelta(days=days))
+        return _count(report, params, exact)
     if parts.is_partitioned(db.session.connection()):  # pragma: postgresql
         db.session.rollback()
         _purge_months(report, cutoff.date(), params)
     else:
         _purge_rows(report, params)
-    # what holds no personal data of a month (files emptied of rows, ledgers, the webhook outbox)
-    # keeps the exact period
-    exact = now - timedelta(days=days)
     _purge_portal_files(exact)
     # self check-in entries nobody decided before they expired (hours, not RETENTION_DAYS), decided ones
     from ..checkin.service import purge_expired
