@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from accommnotify.extensions import db
 from accommnotify.rules.id_number import make_id_number
@@ -139,7 +140,7 @@ def test_guests_check_themselves_in_and_staff_confirm_in_one_tap(server, browser
     assert "Đã xác nhận. Thông báo lưu trú sẽ được gửi tới công an." in main.inner_text()
     assert "Trần Thị Mai" in main.inner_text() and "Nguyễn Minh Khang" in main.inner_text()
     page.get_by_role("link", name="Khách tự khai báo").click()
-    assert page.locator(".checkin-entry").count() == 2
+    expect(page.locator(".checkin-entry")).to_have_count(2)
 
     page.goto(base + "/facility/checkin-qr")      # staff's QR page: now the reception display (no menu)
     assert "/checkin-display/" in page.url

@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from accommnotify.extensions import db
 from accommnotify.rules.id_number import make_id_number
@@ -20,7 +21,6 @@ SON_QR = f"{make_id_number('079', 'male', date(1980, 1, 2), tail='525252')}||Trá
 
 
 def test_night_admission_with_two_companions_at_360px(server, browser, tmp_path):  # noqa: F811
-    from playwright.sync_api import expect
     app, _url, base = server
     from accommnotify.facility.accounts import create_user
     from accommnotify.intake.facilities import create_facility

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from openpyxl import Workbook
 from werkzeug.serving import make_server
 
@@ -120,7 +121,6 @@ def guest_list_xlsx(path):
 
 
 def test_guesthouse_morning(server, browser, tmp_path):
-    from playwright.sync_api import expect
     app, url, base = server
     context = phone(browser)
     page = context.new_page()
@@ -155,7 +155,7 @@ def test_guesthouse_morning(server, browser, tmp_path):
     shot(page, tmp_path, "new-stay-360")
     page.get_by_role("button", name="Gửi thông báo").click()
     page.wait_for_url("**/facility/stays/st_*")
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.locator(".status-pending").count() == 2            # see it pending
 
     dispatch_flush(app)
@@ -190,30 +190,31 @@ def test_guesthouse_morning(server, browser, tmp_path):
     page.get_by_role("link", name="Nhập từ tệp").click()
     page.get_by_label("Danh sách khách (CSV hoặc Excel .xlsx)").set_input_files(str(xlsx))
     page.get_by_role("button", name="Kiểm tra tệp").click()
-    assert page.locator("tr.bad").count() == 1
+    expect(page.locator("tr.bad")).to_have_count(1)
     assert "năm sinh" in page.locator("tr.bad td.cell-error").inner_text().lower()
     shot(page, tmp_path, "import-360")
     page.get_by_role("button", name="Nhập 2 lần lưu trú").click()
-    assert page.get_by_text("Lần lưu trú mới: 2").is_visible()
+    expect(page.get_by_text("Lần lưu trú mới: 2")).to_be_visible()
 
     # --- check out: the child alone, then the family
     page.get_by_role("link", name="Đang lưu trú").click()
-    assert page.locator(".room").get_by_text("Kim Thị Hà").is_visible()  # (the clock above lists her too)
+    expect(page.locator(".room").get_by_text("Kim Thị Hà")).to_be_visible()  # (the clock above lists her too)
     page.get_by_role("button", name="Trả phòng cho Phạm Minh An").click()
     page.get_by_role("button", name="Xác nhận trả phòng").click()
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.get_by_role("button", name="Trả phòng cho Phạm Minh An").count() == 0
     shot(page, tmp_path, "in-house-360")
     family = page.locator("article.stay", has_text="Phạm Quốc Bảo")
     family.get_by_role("button", name="Trả phòng cả đoàn").click()
     page.get_by_role("button", name="Xác nhận trả phòng").click()
-    assert page.locator("article.stay", has_text="Phạm Quốc Bảo").count() == 0  # the undo offer still names him
+    expect(page.locator("article.stay", has_text="Phạm Quốc Bảo")).to_have_count(0)  # the undo offer still names him
     page.goto(detail_url)
     assert page.get_by_text("Rời đi", exact=True).count() == 2 and page.locator(".badge.stay-departed").count() == 1
 
     # --- English switch
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("link", name="History").is_visible()
+    # The switch reloads the same address, so there is no new URL to wait for: wait for the English text.
+    expect(page.get_by_role("link", name="History")).to_be_visible()
     assert errors == []
     context.close()
 
@@ -242,7 +243,8 @@ def test_the_form_works_without_javascript(server, browser):
     assert page.locator("#g-0-full_name").input_value() == "Phạm Quốc Bảo"
     # foreigner fields appear when "Foreigner" is chosen, by CSS alone
     page.locator("#g-0-box").get_by_role("radio", name="Người nước ngoài").check()
-    assert page.locator("#g-0-nationality").is_visible() and page.locator("#g-0-id_number").is_hidden()
+    expect(page.locator("#g-0-nationality")).to_be_visible()
+    expect(page.locator("#g-0-id_number")).to_be_hidden()
     page.locator("#g-0-box").get_by_role("radio", name="Công dân Việt Nam").check()
     page.get_by_role("button", name="Gửi thông báo").click()
     page.wait_for_url("**/facility/stays/st_*")
@@ -277,7 +279,7 @@ def test_cancel_a_stay_entered_by_mistake(server, browser, tmp_path):
     shot(page, tmp_path, "cancel-360")
     page.get_by_role("button", name="Đồng ý, hủy lần lưu trú này").click()
     page.wait_for_url(f"**/facility/stays/{stay_id}")
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.locator(".badge.stay-cancelled").count() == 1
     assert page.locator(".status-withdrawn").count() == 1
     page.goto(base + "/facility/")
@@ -294,7 +296,7 @@ def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
     login(page, base)
     page.locator(f'article[data-stay="{stay_id}"]').get_by_role("button", name="Trả phòng").click()
     page.wait_for_url(f"**/facility/stays/{stay_id}/departure*")
-    assert page.get_by_text("Khách Đi Sáng Sớm").is_visible()
+    expect(page.get_by_text("Khách Đi Sáng Sớm")).to_be_visible()
     page.get_by_label("Thời điểm rời đi").fill("2026-11-27T18:00")          # in the future: refused
     page.get_by_role("button", name="Xác nhận trả phòng").click()
     page.wait_for_selector("#departed_at-error")
@@ -303,13 +305,13 @@ def test_check_out_earlier_confirm_then_undo(server, browser, tmp_path):
     shot(page, tmp_path, "checkout-360")
     page.get_by_role("button", name="Xác nhận trả phòng").click()
     page.wait_for_url(base + "/facility/")
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.locator(f'article[data-stay="{stay_id}"]').count() == 0
     shot(page, tmp_path, "undo-360")
     page.goto(base + f"/facility/stays/{stay_id}")
     assert page.get_by_text("27/11/2026 06:00").count() >= 1
     page.get_by_role("button", name="Hoàn tác trả phòng").click()
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.locator(".badge.stay-in_house").count() == 1
     assert page.locator(".status-withdrawn").count() == 1
     page.goto(base + "/facility/")
@@ -338,17 +340,17 @@ def test_the_owner_removes_a_guest_entered_by_mistake_from_a_family(server, brow
     confirm = page.locator("#g-2-removed")
     confirm.wait_for()
     assert "#g-2-removed" in page.url                             # lands on the question, not the top
-    assert confirm.get_by_text("Xóa Khách Nhập Nhầm khỏi lần lưu trú này?").is_visible()
+    expect(confirm.get_by_text("Xóa Khách Nhập Nhầm khỏi lần lưu trú này?")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, tmp_path, "remove-guest-360")
     confirm.get_by_role("button", name="Có, xóa khách này").click()
     page.wait_for_url(f"**/facility/stays/{stay_id}")
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     assert page.locator("li.removed del.name").inner_text() == "Khách Nhập Nhầm"
     page.goto(base + "/facility/")
     # no longer in house (the clock above may still list the pending cancellation of that person)
     assert page.locator(".room").get_by_text("Khách Nhập Nhầm").count() == 0
-    assert page.locator(".room").get_by_text("Hoàng Thị Con").is_visible()
+    expect(page.locator(".room").get_by_text("Hoàng Thị Con")).to_be_visible()
     context.close()
 
     dispatch_flush(app)                                           # the cancellation of that one person
@@ -368,8 +370,8 @@ def test_the_owner_removes_a_guest_entered_by_mistake_from_a_family(server, brow
     page.wait_for_url(base + "/police/")
     page.goto(base + f"/police/n/{removal_id}")
     section = page.locator("section.taken-back")
-    assert section.get_by_text("Đã xóa khỏi lần lưu trú").is_visible()
-    assert section.get_by_text("2 người khác của cùng lần lưu trú vẫn còn").is_visible()
+    expect(section.get_by_text("Đã xóa khỏi lần lưu trú")).to_be_visible()
+    expect(section.get_by_text("2 người khác của cùng lần lưu trú vẫn còn")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, tmp_path, "police-removed-360")
     context.close()

@@ -5,6 +5,7 @@ docs/screenshots/ (facility-rooms-360.png, facility-rooms-board-360.png)."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from accommnotify.rules.id_number import make_id_number
 from tests.e2e.facility.test_facility_browser import browser, login, phone, server, shot  # noqa: F401
@@ -17,7 +18,6 @@ def tile(page, name):
 
 
 def test_rooms_board_at_360px(server, browser, tmp_path):  # noqa: F811
-    from playwright.sync_api import expect
     _app, _url, base = server
     context = phone(browser)
     page = context.new_page()
@@ -28,7 +28,7 @@ def test_rooms_board_at_360px(server, browser, tmp_path):  # noqa: F811
     # --- a manager lists rooms 101-103 on floor 1, two places each
     page.get_by_role("link", name="Sơ đồ phòng", exact=True).click()
     page.wait_for_url(base + "/facility/rooms")
-    assert page.get_by_text("Chưa có phòng nào trong danh sách.").is_visible()
+    expect(page.get_by_text("Chưa có phòng nào trong danh sách.")).to_be_visible()
     page.get_by_label("Tên").fill("101-103")
     page.get_by_label("Tầng hoặc khu").fill("Tầng 1")
     page.get_by_label("Số chỗ (người)").fill("2")
@@ -49,13 +49,14 @@ def test_rooms_board_at_360px(server, browser, tmp_path):  # noqa: F811
     page.locator("#g-0-id_number").fill(make_id_number("079", "female", date(1990, 4, 30), tail="102102"))
     page.get_by_role("button", name="Gửi thông báo").click()
     page.wait_for_url("**/facility/stays/st_*")
-    assert page.locator(".flash-success").is_visible() and page.locator(".flash-warning, .flash-error").count() == 0
+    expect(page.locator(".flash-success")).to_be_visible()
+    assert page.locator(".flash-warning, .flash-error").count() == 0
 
     # --- the in-house board: 102 taken, the others free
     page.get_by_role("link", name="Đang lưu trú").click()
     expect(tile(page, "102")).to_contain_text("1/2 khách")
     expect(tile(page, "101")).to_contain_text("Trống")
-    assert page.locator(".board").get_by_text("Tầng 1").is_visible()
+    expect(page.locator(".board").get_by_text("Tầng 1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.locator(".board").scroll_into_view_if_needed()
     shot(page, tmp_path, "rooms-board-360")
@@ -68,7 +69,7 @@ def test_rooms_board_at_360px(server, browser, tmp_path):  # noqa: F811
     page.get_by_role("link", name="Đang lưu trú").click()
     page.locator("article.stay", has_text="Lê Thị Phòng").get_by_role("button", name="Trả phòng").click()
     page.get_by_role("button", name="Xác nhận trả phòng").click()
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     expect(tile(page, "102")).to_contain_text("Trống")
     assert errors == []
     context.close()

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from accommnotify.extensions import db
@@ -84,8 +85,8 @@ def test_officer_journey(server, browser_context, tmp_path):
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(base + "/police/")
-    assert page.get_by_role("heading", name="Hộp thư").is_visible()
-    assert page.get_by_role("link", name="Nguyễn Văn Đức").is_visible()
+    expect(page.get_by_role("heading", name="Hộp thư")).to_be_visible()
+    expect(page.get_by_role("link", name="Nguyễn Văn Đức")).to_be_visible()
     assert page.get_by_text("Trần Thị Bình").count() == 0          # another ward
 
     # screenshots at desktop and phone widths
@@ -107,7 +108,7 @@ def test_officer_journey(server, browser_context, tmp_path):
     page.get_by_label("Tìm: họ tên").fill("nguyen van duc")
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_url(lambda url: "/police/?" in url and "s=" in url)
-    assert page.get_by_role("link", name="Nguyễn Văn Đức").is_visible()
+    expect(page.get_by_role("link", name="Nguyễn Văn Đức")).to_be_visible()
     assert page.get_by_role("link", name="Nguyễn Thị Ánh").count() == 0
     for part in ("nguyen", "van+duc", "van%20duc", "Nguy%E1%BB%85n", "040090001234"):
         assert part.lower() not in page.url.lower(), page.url
@@ -120,15 +121,15 @@ def test_officer_journey(server, browser_context, tmp_path):
     # open the detail and acknowledge (the detail is shown, so audited, again after the redirect)
     page.get_by_role("link", name="Nguyễn Văn Đức").click()
     page.wait_for_url(f"**/police/n/{ids['duc']}")
-    assert page.get_by_role("heading", name="Nguyễn Văn Đức").is_visible()
-    assert page.get_by_text("040090001234").is_visible()
+    expect(page.get_by_role("heading", name="Nguyễn Văn Đức")).to_be_visible()
+    expect(page.get_by_text("040090001234")).to_be_visible()
     page.get_by_role("button", name="Xác nhận đã xem").click()
     page.wait_for_url(f"**/police/n/{ids['duc']}")
-    assert page.get_by_text("Đã xác nhận lúc").is_visible()
+    expect(page.get_by_text("Đã xác nhận lúc")).to_be_visible()
     # "← Hộp thư" returns to the search, by its handle
     page.get_by_role("link", name="← Hộp thư").click()
     page.wait_for_url(search_url)
-    assert page.get_by_role("link", name="Nguyễn Văn Đức").is_visible()
+    expect(page.get_by_role("link", name="Nguyễn Văn Đức")).to_be_visible()
     assert page.get_by_role("link", name="Nguyễn Thị Ánh").count() == 0
 
     # acknowledge many from the list
@@ -137,7 +138,7 @@ def test_officer_journey(server, browser_context, tmp_path):
     page.get_by_label("Chọn Đặng Quang Huy").check()
     page.get_by_role("button", name="Xác nhận các mục đã chọn").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Đã xác nhận 2 thông báo.").is_visible()
+    expect(page.get_by_text("Đã xác nhận 2 thông báo.")).to_be_visible()
 
     # export the filtered view (a download)
     page.goto(base + "/police/?facility=KS-SEN")
@@ -157,8 +158,8 @@ def test_officer_journey(server, browser_context, tmp_path):
     # English switch
     page.goto(base + "/police/")
     page.get_by_role("link", name="English").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Inbox").is_visible()
+    # The switch reloads the same address, so there is no new URL to wait for: wait for the English text.
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
     with app.app_context():
         actions = [r.action for r in audit_rows()]

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from accommnotify.extensions import db
@@ -42,7 +43,7 @@ def test_landing_page_at_360_px(server, tmp_path):
         page = browser.new_page(viewport={"width": 360, "height": 740}, locale="vi-VN", java_script_enabled=False)
         page.set_default_timeout(10_000)
         page.goto(server + "/")
-        assert page.get_by_role("heading", name="Thông báo lưu trú").is_visible()
+        expect(page.get_by_role("heading", name="Thông báo lưu trú")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         for link in page.locator("a").all():
             box = link.bounding_box()
@@ -56,5 +57,5 @@ def test_landing_page_at_360_px(server, tmp_path):
         page.go_back()
         page.get_by_role("link", name="English").click()
         page.wait_for_url(server + "/")
-        assert page.get_by_role("heading", name="Accommodation notifications").is_visible()
+        expect(page.get_by_role("heading", name="Accommodation notifications")).to_be_visible()
         browser.close()
