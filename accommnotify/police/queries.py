@@ -266,6 +266,7 @@ def acknowledge(officer, ids: list[str]) -> int:
 
 _FACILITY_CACHE: dict = {}
 FACILITY_CACHE_SECONDS = 300
+FACILITY_SELECT_MAX = 300
 
 
 def facilities_in_scope(officer, session=None) -> list[tuple[str, str]]:
@@ -290,6 +291,15 @@ def facilities_in_scope(officer, session=None) -> list[tuple[str, str]]:
         _FACILITY_CACHE.clear()
     _FACILITY_CACHE[key] = (_time.monotonic() + ttl, value)
     return value
+
+
+def facility_choices(officer, session=None) -> list[tuple[str, str]] | None:
+    """The facility filter's drop-down, or None when the scope has more facilities than a page
+    should list (a province has thousands: the officer types the code instead)."""
+    from flask import current_app
+    facilities = facilities_in_scope(officer, session)
+    limit = int(current_app.config.get("POLICE_FACILITY_SELECT_MAX", FACILITY_SELECT_MAX))
+    return facilities if len(facilities) <= limit else None
 
 
 # --- compliance -------------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def inbox():
         "police/inbox.html", rows=rows, f=f, page=page, has_next=has_next,
         prev_url=url_for("police.inbox", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("police.inbox", **args, page=page + 1) if has_next else None,
-        filter_args=args, facilities=replica.read(lambda s: queries.facilities_in_scope(me, session=s)),
+        filter_args=args, facilities=replica.read(lambda s: queries.facility_choices(me, session=s)),
         categories=queries.CATEGORIES, events=queries.EVENTS,
         back=back)
     audit.record(me, "search" if f.q else "list", filters=f.for_audit() | {"page": page}, row_count=len(rows))

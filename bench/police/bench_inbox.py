@@ -173,10 +173,15 @@ def fresh_postgres_database(server_url: str, prefix: str):
     return admin, name, u.set(database=name).render_as_string(hide_password=False)
 
 
-def migrated_app(url: str):
-    """The app on `url`, migrated; fresh random keys, cheap password hashing for bench logins."""
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32),
-                      "DATA_KEY": secrets.token_urlsafe(32), "WTF_CSRF_ENABLED": False,
+def bench_keys() -> dict:
+    """Fresh random app keys for one bench database."""
+    return {"SECRET_KEY": secrets.token_urlsafe(32), "DATA_KEY": secrets.token_urlsafe(32)}
+
+
+def migrated_app(url: str, keys: dict | None = None):
+    """The app on `url`, migrated; `keys` (default: fresh random ones), cheap password hashing for
+    bench logins."""
+    app = create_app({"DATABASE_URL": url, **(keys or bench_keys()), "WTF_CSRF_ENABLED": False,
                       "POLICE_ARGON2_TIME_COST": 1, "POLICE_ARGON2_MEMORY_KIB": 1024,
                       "POLICE_ARGON2_PARALLELISM": 1})
     with app.app_context():

@@ -27,6 +27,12 @@ then the timed one, whose cutoff is the third (the stays' oldest month, the inbo
 ≤ 1 s; docs/PARTITIONS.md), and pg_database_size and per-table sizes (partitions summed with
 pg_partition_tree). The purge is cancelled after --purge-timeout seconds (default 300; it is then
 reported as such): a schema without partitions deletes row by row.
+
+With --keep, the database stays and bench/results/kept-<database>.json holds what a later run needs
+to time the officers' pages again on it, without loading (its keys and sampled searches, synthetic):
+
+    .venv/bin/python bench/scale/run.py --keep --no-purge
+    .venv/bin/python bench/scale/run.py --reuse accommnotify_bench_scale_…     # pages only
 """
 from __future__ import annotations
 
@@ -47,8 +53,8 @@ from accommnotify.extensions import db  # noqa: E402
 from accommnotify.ids import encode  # noqa: E402
 from accommnotify.rules.geography import WARD_PROVINCE  # noqa: E402
 from accommnotify.rules.text import fold  # noqa: E402
-from bench_inbox import (FAMILY, GIVEN, MIDDLE, fresh_postgres_database, measure, migrated_app,  # noqa: E402
-                         search_url)
+from bench_inbox import (FAMILY, GIVEN, MIDDLE, bench_keys, fresh_postgres_database, measure,  # noqa: E402
+                         migrated_app, search_url)
 
 UTC = timezone.utc
 DAY_MS = 86_400_000
@@ -571,15 +577,20 @@ def main():
     ap.add_argument("--no-purge", action="store_true")
     ap.add_argument("--purge-timeout", type=float, default=300,
                     help="cancel the purge after this many seconds (0: never); reported as timed out")
+    ap.add_argument("--reuse", metavar="DATABASE", help="time the officers' pages again on a database "
+                    "kept by --keep (no load, no purge)")
     args = ap.parse_args()
+    if args.reuse:
+        return reuse(args)
 
     admin, name, url = fresh_postgres_database(args.postgres, "accommnotify_bench_scale")
     print(f"database {name}", flush=True)
     now = datetime.now(UTC).replace(microsecond=0)
     res = {"started": now.isoformat(timespec="seconds"), "database": name,
            "notifications_requested": args.notifications}
+    keys = bench_keys()
     try:
-        app = migrated_app(url)
+        app = migrated_app(url, keys)
         res["partitions"] = ensure_partitions(app, month_start(now.date(), 13), now)
         print(res["partitions"], flush=True)
 
@@ -657,9 +668,26 @@ def main():
     finally:
         if not args.keep:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            print(f"kept database {name}")
+        elif "gen" in locals():
+            kept = ROOT / "bench" / "results" / f"kept-{name}.json"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(json.dumps({"url": url, "keys": keys, "samples": gen.samples}))
+            print(f"kept database {name}: --reuse {name}")
         admin.close()
+
+
+def reuse(args) -> None:
+    """The officers' figures again on a kept database."""
+    kept = json.loads((ROOT / "bench" / "results" / f"kept-{args.reuse}.json").read_text())
+    app = migrated_app(kept["url"], kept["keys"])
+    s = kept["samples"]
+    requests = {"ward": officer_times(app, "bench-ward", s["ward_id"], s["ward_name"], args.requests, 3),
+                "province": officer_times(app, "bench-province", s["province_id"], s["province_name"],
+                                          args.requests, 4)}
+    for who, figures in requests.items():
+        print(who, "  ".join(f"{k} p50 {v['p50_ms']} p95 {v['p95_ms']} ms" for k, v in figures.items()))
+    with app.app_context():
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

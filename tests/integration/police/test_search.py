@@ -83,6 +83,26 @@ def test_filters_combined(papp, as_officer):
     assert _names(c, "q=nguyen&event=departure") == set()
 
 
+def test_a_scope_with_more_facilities_than_a_list_shows_gets_a_code_field(papp, as_officer):
+    """A province has thousands of facilities: a drop-down of them all made every inbox page a
+    megabyte. Above POLICE_FACILITY_SELECT_MAX the officer types the code, and the filter still works."""
+    import re
+    with in_app(papp):
+        for code, name in (("HOTEL-X", "Nguyễn Văn Đức"), ("HOTEL-Y", "Nguyễn Thị Ánh"), ("HOTEL-Z", "Old Guest")):
+            add_notification(full_name=name, facility_code=code)
+        add_officer("o", f"ward:{WARD_A}")
+    c = as_officer("o")
+    papp.config["POLICE_FACILITY_SELECT_MAX"] = 3
+    html = c.get("/police/").get_data(as_text=True)
+    assert re.search(r'<select id="facility" name="facility">', html) and 'value="HOTEL-Z"' in html
+
+    papp.config["POLICE_FACILITY_SELECT_MAX"] = 2
+    html = c.get("/police/?facility=hotel-y").get_data(as_text=True)
+    assert '<select id="facility"' not in html and 'HOTEL-X' not in html
+    assert re.search(r'<input id="facility" name="facility" type="text" value="HOTEL-Y"', html)
+    assert {n for n in NAMES if n in html} == {"Nguyễn Thị Ánh"}
+
+
 def test_pagination_newest_first(papp, as_officer):
     from accommnotify.timeutil import utcnow
     now = utcnow()
