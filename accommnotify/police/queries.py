@@ -275,7 +275,7 @@ def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE, sessio
 SEARCH_MONTHS = 15   # months searched one by one before the rest in one go (retention is ~13)
 
 
-def month_by_month(session, stmt, need: int) -> list:
+def month_by_month(session, stmt, need: int) -> list:  # pragma: postgresql
     """The first `need` rows of `stmt` (ordered by received_at, id, newest first), exactly as the one
     query would give them, reading the newest months of notification ids first.
 
