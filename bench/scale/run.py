@@ -1,8 +1,8 @@
 """Scale benchmark (issue 14 item 3), one command: a fresh PostgreSQL database filled by COPY with
 N notifications over the last 12-13 months, then the police officers' pages, a month's purge and the
-database size.
+database size; then the intake and drain benchmarks on the same schema (--no-write-paths skips them).
 
-    .venv/bin/python bench/scale/run.py                       # 10,000,000 notifications (12 min)
+    .venv/bin/python bench/scale/run.py                       # 10,000,000 notifications (~20 min)
     nice -n 10 .venv/bin/python bench/scale/run.py --notifications 200000 --people 50000   # a quick check
 
 What is generated (all synthetic; names from bench/police/bench_inbox.py's parts, random numbers):
@@ -578,12 +578,39 @@ def main():
     ap.add_argument("--no-purge", action="store_true")
     ap.add_argument("--purge-timeout", type=float, default=300,
                     help="cancel the purge after this many seconds (0: never); reported as timed out")
+    ap.add_argument("--no-write-paths", action="store_true",
+                    help="skip the intake and drain benchmarks run after the 10 M database is dropped")
     ap.add_argument("--reuse", metavar="DATABASE", help="time the officers' pages again on a database "
                     "kept by --keep (no load, no purge)")
     args = ap.parse_args()
     if args.reuse:
         return reuse(args)
+    scale(args)
+    if not args.no_write_paths:
+        write_paths()
 
+
+def write_paths() -> None:
+    """The issue's two write-path targets on the same (partitioned, PostgreSQL) schema, each by its
+    own benchmark in a database of its own, once the 10 M database is gone: a single-stay POST
+    against bare Flask (≥ 0.25 ×) and a 100,000-notification drain (≥ 10,000/s)."""
+    import re
+    import subprocess
+    lines = []
+    for name, command, pattern in (
+            ("intake", ["bench/intake/run.py", "--backend", "postgres"], r"^postgres: bare .*"),
+            ("drain", ["bench/dispatch/drain.py", "--backend", "postgres", "--count", "100000"],
+             r"^postgres: \d+ accepted; pass .*")):
+        print(f"\n{name}: {' '.join(command)}", flush=True)
+        out = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
+        found = re.search(pattern, out.stdout, re.M)
+        lines.append(f"- {name}: " + (found.group(0) if found and out.returncode == 0
+                                      else f"FAILED (exit {out.returncode}): {out.stdout[-500:]}{out.stderr[-500:]}"))
+    print("\nWrite paths (targets: single ≥ 0.25 × bare; drain ≥ 10,000/s):\n" + "\n".join(lines))
+
+
+def scale(args) -> None:
+    """The 10 M database: load, the officers' pages, the purge, the sizes."""
     admin, name, url = fresh_postgres_database(args.postgres, "accommnotify_bench_scale")
     print(f"database {name}", flush=True)
     now = datetime.now(UTC).replace(microsecond=0)
