@@ -260,8 +260,10 @@ def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE, sessio
     session = _on(session)
     stmt = newest_first(apply_filters(scoped(officer), f))
     offset = (page - 1) * size
-    if f.search_kind() == "name" and session.get_bind().dialect.name == "postgresql":  # pragma: postgresql
-        rows = month_by_month(session, stmt, offset + size + 1)[offset:]
+    need = offset + size + 1
+    if (f.search_kind() == "name" and need <= MONTH_BY_MONTH_ROWS
+            and session.get_bind().dialect.name == "postgresql"):  # pragma: postgresql
+        rows = month_by_month(session, stmt, need)[offset:]
     else:
         rows = session.scalars(stmt.offset(offset).limit(size + 1)).all()
     return rows[:size], len(rows) > size
@@ -273,6 +275,9 @@ def inbox_page(officer, f: Filters, page: int = 1, size: int = PAGE_SIZE, sessio
 # partitioned by the notification's month (docs/PARTITIONS.md), so a search bounded to one month of
 # notification ids reads one partition; the newest months usually fill the page.
 SEARCH_MONTHS = 15   # months searched one by one before the rest in one go (retention is ~13)
+# Rows held in the process while reading: the first pages. A deep page (up to 10,000 × 50 rows in)
+# is left to the database's own OFFSET instead of loading every row before it.
+MONTH_BY_MONTH_ROWS = 2_000
 
 
 def month_by_month(session, stmt, need: int) -> list:  # pragma: postgresql
@@ -285,7 +290,8 @@ def month_by_month(session, stmt, need: int) -> list:  # pragma: postgresql
     (a range of the scope's received_at index, late rows only): every row not read yet was then
     received before `bound`, and the rows read that were received since are final once there are
     `need` of them."""
-    from ..ops.partitions import add_months, first_of_month, id_bound, month_start_utc
+    from ..ops.partitions import BY_NAME, add_months, first_of_month, month_start_utc
+    inbox = BY_NAME[N.__tablename__]
     found: dict = {}
 
     def read(*where):
@@ -295,7 +301,7 @@ def month_by_month(session, stmt, need: int) -> list:  # pragma: postgresql
     month = first_of_month(utcnow())
     upper = None
     for _ in range(SEARCH_MONTHS):
-        bound = id_bound("ntf", month)
+        bound = inbox.bound(month)
         read(N.notification_id >= bound, *([N.notification_id < upper] if upper else []))
         if len(found) >= need:
             since = month_start_utc(month)
