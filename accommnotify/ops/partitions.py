@@ -172,17 +172,40 @@ def status(engine) -> dict[str, dict]:
 
 
 def detach_month(conn, spec: Partitioned, month: date, keep_where: str | None,  # pragma: postgresql
-                 params: dict) -> int:
-    """Takes the month out of its table, puts back the rows `keep_where` keeps (they land in the
-    held partition: no month covers them any more), drops the rest. Returns the rows dropped."""
+                 params: dict) -> str:
+    """Takes the month out of its table and moves back into the table the rows `keep_where` keeps
+    (they land in the held partition: no month covers them any more). The detached table, holding
+    only what goes, is left for `drop_detached`: releasing its files takes long (the file system's
+    work), and a lock on the table in use would make intake or the police pages wait meanwhile."""
     name = spec.partition(month)
     conn.execute(text(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{name}"'))
-    kept = 0
     if keep_where:
         conn.execute(text("SET LOCAL enable_seqscan = off"))   # the kept rows are few: by index
-        kept = conn.execute(text(f'INSERT INTO "{spec.table}" SELECT * FROM "{name}" WHERE {keep_where}'),
-                            params).rowcount
+        conn.execute(text(f'WITH kept AS (DELETE FROM "{name}" WHERE {keep_where} RETURNING *) '
+                          f'INSERT INTO "{spec.table}" SELECT * FROM kept'), params)
         conn.execute(text("SET LOCAL enable_seqscan = on"))
-    total = conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
-    conn.execute(text(f'DROP TABLE "{name}"'))
-    return total - kept
+    return name
+
+
+def detached(conn) -> dict[str, list[str]]:  # pragma: postgresql
+    """By table, its month tables no longer attached: detached by a purge and not dropped yet (also
+    those of a purge stopped in between: nothing else detaches a month)."""
+    names = conn.execute(text(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition "
+        "AND relnamespace = current_schema()::regnamespace AND relname ~ '_p[0-9]{4}_[0-9]{2}$'")).scalars()
+    out = {}
+    for name in names:
+        table = name[:-9]
+        if table in BY_NAME:
+            out.setdefault(table, []).append(name)
+    return out
+
+
+def drop_detached(conn) -> dict[str, int]:  # pragma: postgresql
+    """Drops every detached month table; returns the rows dropped, by table."""
+    dropped = {}
+    for table, names in detached(conn).items():
+        for name in sorted(names):
+            dropped[table] = dropped.get(table, 0) + conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
+            conn.execute(text(f'DROP TABLE "{name}"'))
+    return dropped

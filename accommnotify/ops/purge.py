@@ -13,6 +13,7 @@ On PostgreSQL whole months are dropped (ops.partitions, docs/PARTITIONS.md); SQL
 same rows one by one.
 """
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -166,10 +167,23 @@ def _purge_rows(report: PurgeReport, params: dict) -> None:
     db.session.commit()
 
 
-# The statistics cannot know that the rows purge looks for are few (old stays' rows in recent
-# months, the held partitions' rows of stays just removed): the planner would read whole tables.
-# Measured on 10 million notifications (bench/scale): 4.4 s a month with sequential scans.
-_INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
+@contextmanager
+def _step(engine, *, lock_timeout: str | None = None):  # pragma: postgresql
+    """One of purge's short transactions on PostgreSQL, set up for what it does:
+    - by index only: the statistics cannot know that the rows purge looks for are few (old stays'
+      rows in recent months, the held partitions' rows of stays just removed), and the planner
+      would read whole tables (4.4 s a month at 10 million notifications, bench/scale);
+    - no JIT: a statement left with a sequential scan (a month's few attempts) is then priced in
+      the billions, and compiling it took 70-140 ms, for a few hundred rows;
+    - asynchronous commit: a purge lost to a crash in the next fraction of a second is done again
+      by the next one, so its commits need not wait for the disk (PostgreSQL still waits for a
+      transaction that drops a table)."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
+                          "set_config('synchronous_commit', 'off', true)"
+                          + (", set_config('lock_timeout', :lt, true)" if lock_timeout else "")),
+                     {"lt": lock_timeout} if lock_timeout else {})
+        yield conn
 
 
 # A correction of an old stay made while purge runs must keep that stay (and its new notification
@@ -199,8 +213,7 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # p
 
 def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragma: postgresql
     recent = {**params, "recent": parts.id_floor("ntf", utcnow() - _CLOCK_MARGIN)}
-    with engine.begin() as conn:
-        conn.execute(text(_INDEXES_ONLY))
+    with _step(engine) as conn:
         held = set(conn.execute(text(_OPEN_OLD_STAYS), params).scalars()) | set(_kept_by_notifications(conn, params))
         # a stay's rows go by the month before the cutoff month; the police copies and attempts by the cutoff's
         declared = parts.add_months(cutoff_month, -1)
@@ -211,8 +224,7 @@ def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragm
     # statement (a new snapshot); its stay is then kept, and the DELETE tried again without it. Once
     # they are gone, a correction of one of them finds no stay (404).
     for _attempt in range(3):
-        with engine.begin() as conn:
-            conn.execute(text(_INDEXES_ONLY))
+        with _step(engine) as conn:
             report.stays = conn.execute(text(
                 f"DELETE FROM stays WHERE stays.id < :sb AND {_ENDED} AND stays.id <> ALL(:held)"),
                 {**params, "held": sorted(held)}).rowcount
@@ -232,14 +244,14 @@ def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragm
     # stay of a later month: kept too
     keep = {"notifications": "stay_id = ANY(:held) OR stay_id >= :sb", "guests": "stay_id = ANY(:held)",
             "inbox_notifications": None, "delivery_attempts": "ended_at IS NULL"}
-    dropped = dict.fromkeys(keep, 0)
     for table, keep_where in keep.items():
         for month in old[table]:
-            with engine.begin() as conn:
-                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-                dropped[table] += parts.detach_month(conn, parts.BY_NAME[table], month, keep_where, gone)
-    with engine.begin() as conn:
-        conn.execute(text(_INDEXES_ONLY))
+            with _step(engine, lock_timeout="10s") as conn:
+                parts.detach_month(conn, parts.BY_NAME[table], month, keep_where, gone)
+    # then dropped, out of the tables in use (with any month a stopped purge left detached)
+    with _step(engine) as conn:
+        dropped = {table: 0 for table in keep} | parts.drop_detached(conn)
+    with _step(engine) as conn:
         # the stays gone made notifications in the month after their own too (departures)
         later = conn.execute(text(
             "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),

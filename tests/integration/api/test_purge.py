@@ -7,6 +7,7 @@ outcome; on PostgreSQL the old months exist as partitions, so purge drops them w
 """
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select, text, update
 
 from accommnotify.extensions import db
@@ -98,6 +99,43 @@ def test_purge_removes_only_ended_and_finished_stays_past_retention(api, app, ru
     assert counts(app) == (1, 1, 1)
     assert api.get(f"/stays/{old_stuck['id']}").status_code == 200
     assert runner.invoke(args=["purge", "--days", "0"]).exit_code != 0
+
+
+@postgres_only
+def test_a_month_left_detached_by_a_stopped_purge_is_dropped_by_the_next(api, app, clock, monkeypatch):
+    """Months are detached (short locks on the tables in use), then dropped in a transaction of
+    their own: a purge stopped in between leaves a detached month table, which nothing reads and
+    the next purge drops, its rows counted."""
+    old_months(app)
+    clock.move_to(DECLARED)
+    rewind_ids()
+    kept = api.post("/stays", json=f.stay()).get_json()              # still open: its rows move to held
+    gone = api.post("/stays", json=f.stay()).get_json()
+    end(app, gone["id"], ENDED, status="accepted")
+    with app.app_context():
+        db.session.execute(update(Notification).values(status="accepted"))
+        db.session.commit()
+    clock.move_to(FIXED_NOW)
+
+    def stopped(conn):
+        raise RuntimeError("the purge stopped here")
+
+    monkeypatch.setattr(partitions, "drop_detached", stopped)
+    with app.app_context(), pytest.raises(RuntimeError):
+        purge(400)
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.scalar(text("SELECT to_regclass('notifications_p2025_08') IS NOT NULL"))
+        assert "notifications_p2025_08" not in partitions.months(db.session.connection(),
+                                                                 partitions.BY_NAME["notifications"]).values()
+        db.session.rollback()
+    assert counts(app) == (1, 1, 1)       # what the application sees: the open stay, kept whole
+    with app.app_context():
+        report = purge(400)
+        assert (report.guests, report.notifications) == (1, 1)     # the gone stay's, from the left table
+        assert partitions.detached(db.session.connection()) == {}
+        db.session.rollback()
+    assert api.get(f"/stays/{kept['id']}").status_code == 200
 
 
 def test_purge_removes_police_inbox_rows_and_attempts_of_old_months(api, app, runner, clock):
