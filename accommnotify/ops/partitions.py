@@ -201,10 +201,12 @@ def detached(conn) -> dict[str, list[str]]:  # pragma: postgresql
     return out
 
 
-def drop_detached(conn) -> dict[str, int]:  # pragma: postgresql
-    """Drops every detached month table; returns the rows dropped, by table."""
+def drop_detached(conn, tables: tuple[str, ...]) -> dict[str, int]:  # pragma: postgresql
+    """Drops the detached month tables of these tables; returns the rows dropped, by table."""
     dropped = {}
     for table, names in detached(conn).items():
+        if table not in tables:
+            continue
         for name in sorted(names):
             dropped[table] = dropped.get(table, 0) + conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
             conn.execute(text(f'DROP TABLE "{name}"'))

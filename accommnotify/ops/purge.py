@@ -13,6 +13,7 @@ On PostgreSQL whole months are dropped (ops.partitions, docs/PARTITIONS.md); SQL
 same rows one by one.
 """
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -194,12 +195,13 @@ _ORPHANED = ("SELECT DISTINCT n.stay_id FROM notifications n WHERE n.id >= :rece
 
 
 def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # pragma: postgresql
-    """Partitioned tables (PostgreSQL): the purgeable stays are deleted first, then whole months are
-    detached and dropped (notifications and guests before the month preceding the cutoff month,
-    inbox rows and attempts before the cutoff month); the rows of a stay still there (open, ended
-    since the cutoff, or with a notification still on its way) and unfinished attempts are first
-    put back, into the held partition, where later purges remove them row by row once they may go.
-    One purge at a time (an advisory lock); each table in its own short transaction."""
+    """Partitioned tables (PostgreSQL): whole months are detached and dropped (inbox rows and
+    attempts before the cutoff month, dropped while the purgeable stays are deleted; then
+    notifications and guests before the month preceding the cutoff month); the rows of a stay still
+    there (open, ended since the cutoff, or with a notification still on its way) and unfinished
+    attempts are first put back, into the held partition, where later purges remove them row by
+    row once they may go. One purge at a time (an advisory lock); each month detached in its own
+    short transaction."""
     engine = db.engine
     with engine.connect() as lock:
         if not lock.execute(text("SELECT pg_try_advisory_lock(hashtext('accommnotify.purge'))")).scalar():
@@ -211,18 +213,65 @@ def _purge_months(report: PurgeReport, cutoff_month, params: dict) -> None:  # p
             lock.commit()
 
 
+# What is kept of an old month when it is dropped. Police copies and attempts go by their own month,
+# whatever the stays (an attempt not ended is evidence: kept). A stay's rows go with the stay; a
+# notification made (on a machine whose clock lagged) before its stay was declared belongs to a
+# stay of a later month: kept too.
+_BY_OWN_MONTH = {"inbox_notifications": None, "delivery_attempts": "ended_at IS NULL"}
+_BY_STAY = {"notifications": "stay_id = ANY(:held) OR stay_id >= :sb", "guests": "stay_id = ANY(:held)"}
+
+
 def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragma: postgresql
-    recent = {**params, "recent": parts.id_floor("ntf", utcnow() - _CLOCK_MARGIN)}
     with _step(engine) as conn:
         held = set(conn.execute(text(_OPEN_OLD_STAYS), params).scalars()) | set(_kept_by_notifications(conn, params))
         # a stay's rows go by the month before the cutoff month; the police copies and attempts by the cutoff's
         declared = parts.add_months(cutoff_month, -1)
         old = {spec.table: sorted(m for m in parts.months(conn, spec)
-                                  if m < (declared if spec.table in ("notifications", "guests") else cutoff_month))
+                                  if m < (declared if spec.table in _BY_STAY else cutoff_month))
                for spec in parts.TABLES}
-    # The stays first: a correction that locked one before the DELETE reached it is seen by the next
-    # statement (a new snapshot); its stay is then kept, and the DELETE tried again without it. Once
-    # they are gone, a correction of one of them finds no stay (404).
+    _detach(engine, old, _BY_OWN_MONTH, params)
+    # Releasing a dropped month's files is the file system's work (0.5 s a month at 10 million
+    # notifications here): it waits on the disk, not on a core, so those months are dropped on a
+    # second connection while the stays are deleted on this one.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        own_months = background.submit(_drop_detached, engine, _BY_OWN_MONTH)
+        held = _delete_stays(report, engine, params, held)
+        if held is not None:
+            # What is left of the stays declared before :sb is exactly `held`: every other row of
+            # theirs goes. (No join with stays: the deleted rows are not vacuumed yet, and walking
+            # past them cost 0.76 s a month at 10 million notifications.)
+            gone = {**params, "held": sorted(held)}
+            _detach(engine, old, _BY_STAY, gone)
+            by_stay = _drop_detached(engine, _BY_STAY)
+        dropped = own_months.result()
+    with _step(engine) as conn:
+        report.inbox = dropped["inbox_notifications"] + conn.execute(text(
+            f"DELETE FROM inbox_notifications_held WHERE {_OLD_INBOX}"), params).rowcount
+        report.attempts = dropped["delivery_attempts"] + conn.execute(text(
+            f"DELETE FROM delivery_attempts_held WHERE {_OLD_ATTEMPTS}"), params).rowcount
+        if held is None:
+            return  # corrections keep arriving for the old stays: the next purge
+        # the stays gone made notifications in the month after their own too (departures)
+        later = conn.execute(text(
+            "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
+            gone).rowcount
+        report.guests = by_stay["guests"] + conn.execute(text(
+            "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
+        report.notifications = by_stay["notifications"] + later + conn.execute(text(
+            "DELETE FROM notifications_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
+        conn.execute(text("DELETE FROM term_stays WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone)
+        conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
+                          "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"),
+                     params)
+
+
+def _delete_stays(report, engine, params: dict, held: set) -> set | None:  # pragma: postgresql
+    """Deletes the old stays that ended before the cutoff, `held` excepted; returns the stays held
+    after all, or None when corrections kept arriving (the next purge tries again).
+    A correction that locked a stay before the DELETE reached it is seen by the next statement (a
+    new snapshot); its stay is then kept, and the DELETE tried again without it. Once they are gone,
+    a correction of one of them finds no stay (404)."""
+    recent = {**params, "recent": parts.id_floor("ntf", utcnow() - _CLOCK_MARGIN)}
     for _attempt in range(3):
         with _step(engine) as conn:
             report.stays = conn.execute(text(
@@ -230,44 +279,26 @@ def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragm
                 {**params, "held": sorted(held)}).rowcount
             corrected = set(conn.execute(text(_ORPHANED), recent).scalars())
             if not corrected:
-                break
+                return held
             conn.rollback()
-            held |= corrected
-    else:
-        report.stays = 0
-        return  # corrections keep arriving for these stays: the next purge
-    # What is left of the stays declared before :sb is exactly `held`: every other row of theirs goes.
-    # (No join with stays: the deleted rows are not vacuumed yet, and walking past them cost 0.76 s
-    # a month at 10 million notifications.)
-    gone = {**params, "held": sorted(held)}
-    # a notification made (on a machine whose clock lagged) before its stay was declared belongs to a
-    # stay of a later month: kept too
-    keep = {"notifications": "stay_id = ANY(:held) OR stay_id >= :sb", "guests": "stay_id = ANY(:held)",
-            "inbox_notifications": None, "delivery_attempts": "ended_at IS NULL"}
+            held = held | corrected
+    report.stays = 0
+    return None
+
+
+def _detach(engine, old: dict, keep: dict, params: dict) -> None:  # pragma: postgresql
+    """Each old month of these tables in its own short transaction (the table in use waits for
+    that one only), the rows `keep` keeps moved back."""
     for table, keep_where in keep.items():
         for month in old[table]:
             with _step(engine, lock_timeout="10s") as conn:
-                parts.detach_month(conn, parts.BY_NAME[table], month, keep_where, gone)
-    # then dropped, out of the tables in use (with any month a stopped purge left detached)
+                parts.detach_month(conn, parts.BY_NAME[table], month, keep_where, params)
+
+
+def _drop_detached(engine, tables) -> dict[str, int]:  # pragma: postgresql
+    """Drops the detached months of these tables (this purge's, and any a stopped purge left)."""
     with _step(engine) as conn:
-        dropped = {table: 0 for table in keep} | parts.drop_detached(conn)
-    with _step(engine) as conn:
-        # the stays gone made notifications in the month after their own too (departures)
-        later = conn.execute(text(
-            "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
-            gone).rowcount
-        report.guests = dropped["guests"] + conn.execute(text(
-            "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
-        report.notifications = dropped["notifications"] + later + conn.execute(text(
-            "DELETE FROM notifications_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
-        conn.execute(text("DELETE FROM term_stays WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone)
-        conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
-                          "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"),
-                     params)
-        report.inbox = dropped["inbox_notifications"] + conn.execute(text(
-            f"DELETE FROM inbox_notifications_held WHERE {_OLD_INBOX}"), params).rowcount
-        report.attempts = dropped["delivery_attempts"] + conn.execute(text(
-            f"DELETE FROM delivery_attempts_held WHERE {_OLD_ATTEMPTS}"), params).rowcount
+        return {table: 0 for table in tables} | parts.drop_detached(conn, tuple(tables))
 
 
 def _purge_portal_files(cutoff) -> None:

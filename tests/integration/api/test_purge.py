@@ -117,7 +117,7 @@ def test_a_month_left_detached_by_a_stopped_purge_is_dropped_by_the_next(api, ap
         db.session.commit()
     clock.move_to(FIXED_NOW)
 
-    def stopped(conn):
+    def stopped(conn, tables):
         raise RuntimeError("the purge stopped here")
 
     monkeypatch.setattr(partitions, "drop_detached", stopped)
