@@ -231,10 +231,10 @@ def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragm
                for spec in parts.TABLES}
     _detach(engine, old, _BY_OWN_MONTH, params)
     # Releasing a dropped month's files is the file system's work (0.5 s a month at 10 million
-    # notifications here): it waits on the disk, not on a core, so those months are dropped on a
-    # second connection while the stays are deleted on this one.
+    # notifications here): it waits on the disk, not on a core, so months are dropped on a second
+    # connection while this one deletes the stays, then the rows left of them.
     with ThreadPoolExecutor(max_workers=1) as background:
-        own_months = background.submit(_drop_detached, engine, _BY_OWN_MONTH)
+        drops = [background.submit(_drop_detached, engine, _BY_OWN_MONTH)]
         held = _delete_stays(report, engine, params, held)
         if held is not None:
             # What is left of the stays declared before :sb is exactly `held`: every other row of
@@ -242,27 +242,34 @@ def _purge_months_locked(report, cutoff_month, params, engine) -> None:  # pragm
             # past them cost 0.76 s a month at 10 million notifications.)
             gone = {**params, "held": sorted(held)}
             _detach(engine, old, _BY_STAY, gone)
-            by_stay = _drop_detached(engine, _BY_STAY)
-        dropped = own_months.result()
-    with _step(engine) as conn:
-        report.inbox = dropped["inbox_notifications"] + conn.execute(text(
-            f"DELETE FROM inbox_notifications_held WHERE {_OLD_INBOX}"), params).rowcount
-        report.attempts = dropped["delivery_attempts"] + conn.execute(text(
-            f"DELETE FROM delivery_attempts_held WHERE {_OLD_ATTEMPTS}"), params).rowcount
-        if held is None:
-            return  # corrections keep arriving for the old stays: the next purge
-        # the stays gone made notifications in the month after their own too (departures)
-        later = conn.execute(text(
-            "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
-            gone).rowcount
-        report.guests = by_stay["guests"] + conn.execute(text(
-            "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
-        report.notifications = by_stay["notifications"] + later + conn.execute(text(
-            "DELETE FROM notifications_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
-        conn.execute(text("DELETE FROM term_stays WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone)
-        conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
-                          "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"),
-                     params)
+            drops.append(background.submit(_drop_detached, engine, _BY_STAY))
+        with _step(engine) as conn:
+            report.inbox = conn.execute(text(f"DELETE FROM inbox_notifications_held WHERE {_OLD_INBOX}"),
+                                        params).rowcount
+            report.attempts = conn.execute(text(f"DELETE FROM delivery_attempts_held WHERE {_OLD_ATTEMPTS}"),
+                                           params).rowcount
+            if held is not None:
+                _delete_rows_left(report, conn, gone)
+        dropped = {table: rows for drop in drops for table, rows in drop.result().items()}
+    report.inbox += dropped["inbox_notifications"]
+    report.attempts += dropped["delivery_attempts"]
+    report.guests += dropped.get("guests", 0)
+    report.notifications += dropped.get("notifications", 0)
+
+
+def _delete_rows_left(report, conn, gone: dict) -> None:  # pragma: postgresql
+    """The removed stays' rows no month dropped: their notifications made in the month after their
+    own (departures), and those in the held partitions; their rosters' links and portal file rows."""
+    report.notifications = conn.execute(text(
+        "DELETE FROM notifications WHERE id >= :nd AND id < :nb AND stay_id < :sb AND stay_id <> ALL(:held)"),
+        gone).rowcount
+    report.notifications += conn.execute(text(
+        "DELETE FROM notifications_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
+    report.guests = conn.execute(text(
+        "DELETE FROM guests_held WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone).rowcount
+    conn.execute(text("DELETE FROM term_stays WHERE stay_id < :sb AND stay_id <> ALL(:held)"), gone)
+    conn.execute(text("DELETE FROM portal_file_rows WHERE notification_id < :nb AND NOT EXISTS "
+                      "(SELECT 1 FROM notifications n WHERE n.id = portal_file_rows.notification_id)"), gone)
 
 
 def _delete_stays(report, engine, params: dict, held: set) -> set | None:  # pragma: postgresql
