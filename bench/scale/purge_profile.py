@@ -73,16 +73,17 @@ def main() -> None:
                 times[" ".join(statement.split())[:150]].append(time.perf_counter() - conn.info["t0"].pop())
 
             # a COMMIT is timed from its start to the connection's return to the pool
-            commit_started: list[tuple[float, str]] = []
+            # (by connection: two may commit at once; overlapping times add up to more than the total)
+            commit_started: dict[int, tuple[float, str]] = {}
 
             @event.listens_for(engine, "commit")
             def committing(conn):
-                commit_started.append((time.perf_counter(), conn.info.get("last", "")))
+                commit_started[id(conn.connection.dbapi_connection)] = (time.perf_counter(), conn.info.get("last", ""))
 
             @event.listens_for(engine.pool, "checkin")
             def returned(dbapi_connection, record):
-                if commit_started:
-                    started, after = commit_started.pop()
+                if id(dbapi_connection) in commit_started:
+                    started, after = commit_started.pop(id(dbapi_connection))
                     times["COMMIT after " + after].append(time.perf_counter() - started)
 
             t0 = time.perf_counter()
