@@ -172,7 +172,7 @@ def status(engine) -> dict[str, dict]:
 
 
 def detach_month(conn, spec: Partitioned, month: date, keep_where: str | None,  # pragma: postgresql
-                 params: dict) -> str:
+                 params: dict) -> None:
     """Takes the month out of its table and moves back into the table the rows `keep_where` keeps
     (they land in the held partition: no month covers them any more). The detached table, holding
     only what goes, is left for `drop_detached`: releasing its files takes long (the file system's
@@ -183,8 +183,6 @@ def detach_month(conn, spec: Partitioned, month: date, keep_where: str | None,  
         conn.execute(text("SET LOCAL enable_seqscan = off"))   # the kept rows are few: by index
         conn.execute(text(f'WITH kept AS (DELETE FROM "{name}" WHERE {keep_where} RETURNING *) '
                           f'INSERT INTO "{spec.table}" SELECT * FROM kept'), params)
-        conn.execute(text("SET LOCAL enable_seqscan = on"))
-    return name
 
 
 def detached(conn) -> dict[str, list[str]]:  # pragma: postgresql
@@ -195,19 +193,20 @@ def detached(conn) -> dict[str, list[str]]:  # pragma: postgresql
         "AND relnamespace = current_schema()::regnamespace AND relname ~ '_p[0-9]{4}_[0-9]{2}$'")).scalars()
     out = {}
     for name in names:
-        table = name[:-9]
+        table = name.rsplit("_p", 1)[0]
         if table in BY_NAME:
             out.setdefault(table, []).append(name)
     return out
 
 
 def drop_detached(conn, tables: tuple[str, ...]) -> dict[str, int]:  # pragma: postgresql
-    """Drops the detached month tables of these tables; returns the rows dropped, by table."""
-    dropped = {}
+    """Drops the detached month tables of these tables; returns the rows dropped, by table (0 for
+    a table with none)."""
+    dropped = dict.fromkeys(tables, 0)
     for table, names in detached(conn).items():
-        if table not in tables:
+        if table not in dropped:
             continue
         for name in sorted(names):
-            dropped[table] = dropped.get(table, 0) + conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
+            dropped[table] += conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
             conn.execute(text(f'DROP TABLE "{name}"'))
     return dropped

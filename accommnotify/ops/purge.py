@@ -305,7 +305,7 @@ def _detach(engine, old: dict, keep: dict, params: dict) -> None:  # pragma: pos
 def _drop_detached(engine, tables) -> dict[str, int]:  # pragma: postgresql
     """Drops the detached months of these tables (this purge's, and any a stopped purge left)."""
     with _step(engine) as conn:
-        return {table: 0 for table in tables} | parts.drop_detached(conn, tuple(tables))
+        return parts.drop_detached(conn, tuple(tables))
 
 
 def _purge_portal_files(cutoff) -> None:
